@@ -44,7 +44,7 @@ def _validate(a, b, h0):
     a = np.asarray(a)
     b = np.asarray(b)
     if a.ndim != 3:
-        raise ValueError(f"a must have shape (B, T, H); got shape {a.shape}. Add batch/hidden axes of size 1 if needed.")
+        raise ValueError(f"a must have shape (B, T, H); got shape {a.shape}. Add axes of size 1 if needed.")
     if b.shape != a.shape:
         raise ValueError(f"b must have the shape of a, expected {a.shape}; got {b.shape}.")
     arrays = [a, b]
