@@ -1,7 +1,32 @@
 """rnncore: a from-scratch NumPy engine for recurrent networks, with hand-written backpropagation through time.
 
-The public API is listed in ``__all__``; see ``../DESIGN.md`` for the contract that tests pin.
+    import numpy as np, rnncore as rc
+    rng = np.random.default_rng(0)
+    cell = rc.get_cell("lstm")
+    params = cell.init_params(rng, input_size=3, hidden_size=8, scheme="xavier", dtype=np.float64)
+    hs, cache = rc.unroll(cell, params, xs)                       # xs (B, T, D) -> hs (B, T, H)
+    dxs, dstate0, grads = rc.bptt(cell, params, dhs, cache)       # dhs = dL/dhs (B, T, H)
+
+The contract (names, shapes, gate order, truncation) is in DESIGN.md; tests pin it.
 """
+from . import clip, gradcheck, init, layers, losses, optim, tasks
+from .cells import ACTIVATIONS, CELLS, get_cell
+from .clip import clip_by_global_norm, clip_by_value, global_norm
+from .init import SCHEMES, spectral_radius_of
+from .losses import LOSSES, bce_with_logits, get_loss, mse, softmax_xent
+from .model import ModelSpec, forward, init_model, loss_and_grads
+from .optim import OPTIMIZERS, adam, get_optimizer, momentum, rmsprop, sgd
+from .sequence import UnrollCache, bptt, state_grads, unroll
+from .tasks import TASKS, Batch, make_task
+from .train import History, TrainResult, evaluate, train
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "ACTIVATIONS", "CELLS", "LOSSES", "OPTIMIZERS", "SCHEMES", "TASKS",
+    "Batch", "History", "ModelSpec", "TrainResult", "UnrollCache",
+    "adam", "bce_with_logits", "bptt", "clip", "clip_by_global_norm", "clip_by_value", "evaluate", "forward",
+    "get_cell", "get_loss", "get_optimizer", "global_norm", "gradcheck", "init", "init_model", "layers",
+    "loss_and_grads", "losses", "make_task", "momentum", "mse", "optim", "rmsprop", "sgd", "softmax_xent",
+    "spectral_radius_of", "state_grads", "tasks", "train", "unroll", "__version__",
+]
