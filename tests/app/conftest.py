@@ -1,0 +1,95 @@
+"""App tests: run the real entry point with Streamlit's AppTest, then switch to a page.
+
+Use :func:`open_page` (or the ``open_page`` fixture) in every page test::
+
+    from app.conftest import open_page            # or take the fixture of the same name
+
+    def test_default_view(open_page):
+        at = open_page("pages/gradients.py")
+        assert not at.exception
+        at.slider(key="radius").set_value(1.2).run()
+        assert not at.exception
+
+Two workarounds live here, both for AppTest only (the real server needs neither):
+- ``st.cache_data`` is one process-wide store that AppTest shares across tests: it is cleared around every test.
+- AppTest resets ``PagesManager.uses_pages_directory`` before every run; because ``pages/`` exists, Streamlit then
+  takes its old pages-folder path and, on every run after the first, executes the page script *alone*: no
+  ``streamlit_app.py``, so no sidebar seed and no URL checks. The real server clears that flag for good the first
+  time ``st.navigation`` runs; the ``_navigation_app`` fixture does the same after each reset.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit import config
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+TESTS = Path(__file__).resolve().parents[1]
+if str(TESTS) not in sys.path:  # so `from helpers import ...` works however pytest was started
+    sys.path.insert(0, str(TESTS))
+
+REPO = TESTS.parent
+ENTRY = REPO / "streamlit_app.py"
+#: Generous: the machine has 2 cores shared with other work, and a cold page trains small models.
+TIMEOUT = 90.0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _full_error_details():
+    """Tests see the whole exception; .streamlit/config.toml shows users only its type."""
+    config.set_option("client.showErrorDetails", "full")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts, and leaves, with an empty ``st.cache_data``."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture(autouse=True)
+def _navigation_app(monkeypatch):
+    """Make AppTest run ``streamlit_app.py`` on every run, as the server does (see the module docstring)."""
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def open_page(page: str | None = None, *, query: dict[str, str | list[str]] | None = None,
+              timeout: float = TIMEOUT) -> AppTest:
+    """Run the app, switch to ``page`` (e.g. "pages/gradients.py"), and return the finished AppTest.
+
+    Args:
+        page: path of the page relative to the repository root; None stays on the default page (home).
+        query: URL parameters for the page's first run, as a browser opening ``/<page>?key=value`` would send.
+            For the sidebar seed on home, they apply to the app's very first run.
+    """
+    at = AppTest.from_file(str(ENTRY), default_timeout=timeout)
+    if page is None:
+        at.query_params.update(query or {})
+        return at.run()
+    at.run()
+    at.switch_page(page)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+@pytest.fixture(name="open_page")
+def open_page_fixture():
+    """The :func:`open_page` function, as a fixture."""
+    return open_page
+
+
+def charts(at: AppTest) -> list:
+    """The Altair/Vega-Lite charts an AppTest run drew (AppTest has no typed element for them)."""
+    return list(at.get("vega_lite_chart"))

@@ -1,0 +1,246 @@
+"""The page conventions of lab.ui and lab.controls, each on a tiny script run by AppTest (or called bare)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.conftest import TIMEOUT
+from helpers import reproduce_snippets
+from lab import ui
+
+
+def run(script, query: dict | None = None) -> AppTest:
+    at = AppTest.from_function(script, default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def test_article_box_shows_the_three_parts():
+    def script():
+        from lab import ui
+        ui.article_box(said="It said **1.09e-20**.", code_does="It prints 0.0.", measured="We measure 3e-5.")
+
+    at = run(script)
+    text = [m.value for m in at.markdown]
+    assert not at.exception
+    assert "**The article said / its code does / measured here**" in text
+    for part in ("It said **1.09e-20**.", "It prints 0.0.", "We measure 3e-5."):
+        assert part in text
+
+
+def test_reproduce_shows_dedented_code_and_rejects_invalid_python():
+    def script():
+        from lab import ui
+        ui.reproduce("""
+            import numpy as np
+            print(np.arange(3))
+        """)
+
+    at = run(script)
+    assert not at.exception
+    assert reproduce_snippets(at) == ["import numpy as np\nprint(np.arange(3))"]
+
+    def broken():
+        from lab import ui
+        ui.reproduce("print(")
+
+    at = run(broken)
+    assert at.exception and "not valid Python" in at.exception[0].message
+
+
+def test_download_buttons_get_unique_keys_and_safe_names():
+    def script():
+        import pandas as pd
+        from lab import ui
+        frame = pd.DataFrame({"t": [0, 1], "loss": [0.5, 0.25]})
+        ui.download_csv(frame, "loss curve")
+        ui.download_csv(frame, "gradient/norms", label="Download the norms")
+
+    at = run(script)
+    assert not at.exception
+    keys = [button.key for button in at.download_button]
+    assert keys == ["download-loss-curve", "download-gradient-norms"]
+
+
+def test_csv_download_defuses_spreadsheet_formulas():
+    frame = pd.DataFrame({"text": ["=1+1", "+cmd", "-2", "@x", "fine"], "value": [-1.0, 2.0, 3.0, 4.0, 5.0]})
+    safe = ui._csv_safe(frame)
+    assert safe["text"].tolist() == ["'=1+1", "'+cmd", "'-2", "'@x", "fine"]
+    assert safe["value"].tolist() == frame["value"].tolist()  # numbers are left alone
+    assert frame["text"][0] == "=1+1"  # the caller's frame is not modified
+
+
+def test_show_run_problem_names_step_and_reason():
+    def script():
+        from lab import ui
+        import streamlit as st
+        st.markdown(str(ui.show_run_problem(step=None, reason=None)))
+        st.markdown(str(ui.show_run_problem(step=17, reason="loss is inf", total=200, what="Training")))
+
+    at = run(script)
+    assert [m.value for m in at.markdown] == ["False", "True"]
+    assert len(at.warning) == 1
+    assert "Training stopped at step 17 of 200: loss is inf" in at.warning[0].value
+
+
+def test_global_seed_reads_the_sidebar_seed():
+    def script():
+        import streamlit as st
+        from lab import ui
+        with st.sidebar:
+            ui.seed_input()
+        st.write(f"seed={ui.global_seed()}")
+
+    at = run(script, {"seed": "31"})
+    assert at.markdown[-1].value == "seed=31"
+    at.sidebar.number_input(key="seed").set_value(5).run()
+    assert at.markdown[-1].value == "seed=5"
+
+
+# ---- caching -----------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    size: int = 3
+
+
+@dataclasses.dataclass
+class MutableConfig:
+    size: int = 3
+
+
+def test_cached_keys_on_config_seed_and_engine(monkeypatch):
+    calls = []
+
+    @ui.cached(max_entries=2)
+    def measure(cfg: Config, seed: int) -> list[int]:
+        calls.append((cfg.size, seed))
+        return [cfg.size, seed]
+
+    assert measure(Config(3), 0) == [3, 0]
+    assert measure(Config(3), 0) == [3, 0]
+    assert calls == [(3, 0)]  # a hit
+    measure(Config(4), 0)
+    measure(Config(3), 1)
+    assert len(calls) == 3  # config and seed are in the key
+    measure(Config(3), 0)
+    assert len(calls) == 4  # max_entries=2 evicted the oldest
+    monkeypatch.setattr(ui, "ENGINE", "another-engine")
+    measure(Config(3), 1)
+    assert len(calls) == 5  # a new engine is a new key
+    measure.clear()
+
+
+def test_two_cached_functions_never_share_entries():
+    @ui.cached
+    def first(seed: int) -> str:
+        return f"first {seed}"
+
+    @ui.cached
+    def second(seed: int) -> str:
+        return f"second {seed}"
+
+    assert (first(1), second(1)) == ("first 1", "second 1")
+
+
+def test_cached_refuses_a_mutable_config():
+    @ui.cached
+    def measure(cfg, seed: int) -> int:
+        return seed
+
+    with pytest.raises(ValueError, match="frozen=True"):
+        measure(MutableConfig(), 0)
+
+
+def test_engine_fingerprint_names_the_rnncore_version():
+    import rnncore
+
+    assert ui.ENGINE.startswith(rnncore.__version__ + "+")
+
+
+def test_progress_inside_a_cached_function_survives_a_cache_hit():
+    def script():
+        import streamlit as st
+        from lab import ui
+
+        @ui.cached
+        def train(steps: int) -> int:
+            with ui.progress("Training") as report:
+                for step in range(steps):
+                    report(step + 1, steps, {"loss": 1.0 / (step + 1)})
+            return steps
+
+        st.write(f"trained {train(200)}")
+
+    at = run(script)
+    assert not at.exception and at.markdown[-1].value == "trained 200"
+    at.run()  # a cache hit replays the function's elements: a bar made outside would raise here
+    assert not at.exception and at.markdown[-1].value == "trained 200"
+
+
+def test_progress_updates_are_throttled(monkeypatch):
+    updates = []
+
+    class Bar:
+        def progress(self, value, text=None):
+            updates.append(value)
+
+        def empty(self):
+            updates.append("emptied")
+
+    monkeypatch.setattr(ui.st, "progress", lambda value, text=None: Bar())
+    with ui.progress("Working", steps=10) as report:
+        for done in range(1, 1001):
+            report(done, 1000, {})
+        report(0, 0, {})  # an empty run is not a division by zero
+    assert updates[-1] == "emptied"
+    assert 10 <= len(updates) - 1 <= 12
+    assert updates[-3] == 1.0
+
+
+# ---- URL-bound controls other than the seed ----------------------------------------------------------------------
+
+def controls_script():
+    import streamlit as st
+    from lab import ui
+    st.write(repr((
+        ui.slider("Radius", key="radius", min_value=0.5, max_value=1.5, value=0.9, step=0.05),
+        ui.select("Cell", ["rnn", "lstm", "gru"], key="cell", value="rnn"),
+        ui.select("Loss", ["mse", "bce"], key="loss", value="mse", radio=True),
+        ui.select_slider("T", [10, 50, 100], key="T", value=50),
+        ui.multiselect("Cells", ["rnn", "lstm", "gru"], key="cells", value=["rnn"]),
+        ui.toggle("Clip", key="clip", value=False),
+        ui.number("Hidden", key="hidden", min_value=1, max_value=64, value=8),
+    )))
+
+
+def test_good_url_values_set_every_control():
+    at = run(controls_script, {"radius": "1.2", "cell": "gru", "loss": "bce", "T": "100", "cells": ["lstm", "gru"],
+                               "clip": "true", "hidden": "16"})
+    assert not at.exception and not at.warning
+    assert at.markdown[-1].value == repr((1.2, "gru", "bce", 100, ["lstm", "gru"], True, 16))
+
+
+def test_bad_url_values_are_clamped_or_ignored_with_notes():
+    at = run(controls_script, {"radius": "9", "cell": "transformer", "loss": "", "T": "7", "cells": ["lstm", "cnn"],
+                               "clip": "maybe", "hidden": "0.4"})
+    assert not at.exception
+    assert at.markdown[-1].value == repr((1.5, "rnn", "mse", 50, ["lstm"], False, 1))
+    notes = " | ".join(w.value for w in at.warning)
+    assert len(at.warning) == 7, notes
+    for fragment in ("`9` for `radius`", "`transformer` for `cell`", "`7` for `T`", "`cnn` for `cells`",
+                     "`maybe` for `clip`", "`0.4` for `hidden`"):
+        assert fragment in notes
+
+
+def test_a_default_outside_the_control_is_a_page_bug():
+    def script():
+        from lab import ui
+        ui.slider("T", key="T", min_value=1, max_value=10, value=20)
+
+    at = run(script)
+    assert at.exception and "outside [1, 10]" in at.exception[0].message
