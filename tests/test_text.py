@@ -117,7 +117,8 @@ def test_bag_of_words_cannot_solve_negation_or_contrast():
     pred = np.einsum("nv,v->n", tx.bag_of_words(tx.encode(fresh.texts, vocab, 40).ids, len(vocab)), w) + b > 0
     tags = np.array(fresh.tags)
     acc = {t: float((pred == fresh.labels)[tags == t].mean()) for t in tx.TAGS}
-    # Measured (seed 0): plain 0.91, negated 0.39, contrast 0.49, long 0.77.
+    # Measured (seed 0): plain 0.903, negated 0.394, contrast 0.507, long 0.753. A 1-layer torch LSTM (64 units,
+    # 15 epochs) scored 1.00, 0.98, 0.99, 0.99 on the builtin test split in a scratch run.
     assert acc["plain"] > 0.8
     assert acc["negated"] < 0.55 and acc["contrast"] < 0.6
 
