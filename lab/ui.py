@@ -59,6 +59,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import rnncore
 from lab.controls import (multiselect, number, report_unknown_params, select, select_slider, slider, start_page,
@@ -92,6 +94,23 @@ def _engine_fingerprint() -> str:
 
 #: The engine version in every cache key.
 ENGINE = _engine_fingerprint()
+
+
+def _leave_pages_folder_mode() -> None:
+    """Rerun the very first script run of a fresh server when Streamlit took its old ``pages/`` folder path.
+
+    Streamlit 1.67 decides per process whether the app uses the ``pages/`` folder (auto-discovery) before any script
+    has run, and only ``st.navigation`` turns that off. So the first run after a (re)boot, opened at a deep link
+    such as ``/gradients``, runs ``pages/gradients.py`` alone: no ``streamlit_app.py``, no sidebar seed, the file
+    names as navigation. This module is imported during that run (every page imports it), so it turns the flag
+    off and asks for a rerun, which goes through ``streamlit_app.py`` as every later run does.
+    """
+    if PagesManager.uses_pages_directory and get_script_run_ctx(suppress_warning=True) is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_pages_folder_mode()
 
 
 # ---- the article box, the snippet, the downloads ------------------------------------------------------------------

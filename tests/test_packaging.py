@@ -39,3 +39,13 @@ def test_every_requirement_is_pinned_inside_the_pyproject_range():
 def test_the_parser_sees_a_pin_outside_its_range():
     # the check above must be able to fail: 1.66 is outside streamlit's ">=1.67,<2"
     assert not pyproject_dependencies()["streamlit"].specifier.contains("1.66.0")
+
+
+def test_readme_holds_the_one_test_command_that_ci_runs():
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("<!-- test-command:start -->")[1].split("<!-- test-command:end -->")[0]
+    commands = [line for line in block.strip().splitlines() if not line.startswith("```")]
+    assert commands == ['pip install -e ".[test]" && python -m pytest']
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "test-command:start" in ci and "python -m pytest tests/browser" in ci
+    assert "pip install -r requirements.txt && streamlit run streamlit_app.py" in readme

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,16 +50,11 @@ def wait_healthy(url: str, timeout: float = BOOT_TIMEOUT, server: subprocess.Pop
     raise TimeoutError(f"{url}/_stcore/health did not answer within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """The base URL of a running Lab, started here unless ``LAB_APP_URL`` names one."""
-    given = os.environ.get("LAB_APP_URL")
-    if given:
-        wait_healthy(given.rstrip("/"))
-        yield given.rstrip("/")
-        return
+@contextmanager
+def serve(log_dir: Path) -> Iterator[str]:
+    """Run ``streamlit run streamlit_app.py`` headless on a free loopback port; yield its base URL; stop it."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log_path = log_dir / f"server-{port}.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
@@ -77,6 +74,18 @@ def app_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """The base URL of a running Lab, started here unless ``LAB_APP_URL`` names one."""
+    given = os.environ.get("LAB_APP_URL")
+    if given:
+        wait_healthy(given.rstrip("/"))
+        yield given.rstrip("/")
+        return
+    with serve(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
