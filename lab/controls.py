@@ -113,7 +113,8 @@ def _check_number(key: str, *, lo: float, hi: float, default: float, integer: bo
 def _check_option(key: str, labels: Sequence[str], default_label: str, default: Any) -> None:
     raw = _raw(key)
     if raw is not None and raw not in labels:
-        _fix(key, default, f"Ignored {_shown(raw)} for `{key}` in the link: not one of the choices. Using {default_label}.")
+        _fix(key, default,
+             f"Ignored {_shown(raw)} for `{key}` in the link: not one of the choices. Using {default_label}.")
 
 
 def _range_of(min_value: float, max_value: float, value: float) -> bool:

@@ -37,9 +37,9 @@ Rules the helpers enforce or assume:
   link value is clamped or ignored with a note. The key ``seed`` belongs to the sidebar; read it with
   :func:`global_seed`.
 - Every experiment call goes through :func:`cached`: ``st.cache_data`` with bounded ``max_entries``, keyed by the
-  function's own source, its arguments (a frozen config dataclass, hashed field by field, and the seed) and the
-  engine fingerprint :data:`ENGINE`. ``st.cache_data`` does not see edits to the modules a function calls, hence the
-  fingerprint. Results come back as pickled copies, so arrays and DataFrames are safe to modify.
+  function's own source and file, its arguments (a frozen config dataclass, hashed field by field, and the seed)
+  and the engine fingerprint :data:`ENGINE`. ``st.cache_data`` does not see edits to the modules a function calls,
+  hence the fingerprint. Results come back as pickled copies, so arrays and DataFrames are safe to modify.
 - Progress: make the bar inside the cached function (:func:`progress`). A bar made outside and updated inside works
   on the first call and raises ``CacheReplayClosureError`` on a cache hit.
 - No user text reaches ``unsafe_allow_html``; these helpers use plain markdown only.
@@ -237,10 +237,13 @@ def cached(func: F | None = None, *, max_entries: int = 16, spinner: str | bool 
     if func is None:
         return functools.partial(cached, max_entries=max_entries, spinner=spinner)
 
-    # functools.wraps keeps func's module, name and source (via __wrapped__) in Streamlit's function key, so two
-    # cached functions never share entries; the extra first argument puts the engine fingerprint in the value key.
+    # functools.wraps keeps func's module, name and source (via __wrapped__) in Streamlit's function key. Pages all
+    # run as __main__, so two pages could define the same source (`return exp.run(cfg, seed=seed)` with a different
+    # `exp`): the defining file goes into the value key too, with the engine fingerprint.
+    origin = f"{func.__code__.co_filename}:{func.__qualname__}"
+
     @functools.wraps(func)
-    def keyed(engine: str, *args: Any, **kwargs: Any) -> Any:
+    def keyed(engine: str, where: str, *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
     store = st.cache_data(max_entries=max_entries, show_spinner=spinner)(keyed)
@@ -250,7 +253,7 @@ def cached(func: F | None = None, *, max_entries: int = 16, spinner: str | bool 
         for arg in (*args, *kwargs.values()):
             if dataclasses.is_dataclass(arg) and not arg.__dataclass_params__.frozen:
                 raise ValueError(f"{type(arg).__name__} is a mutable dataclass; declare it @dataclass(frozen=True).")
-        return store(ENGINE, *args, **kwargs)
+        return store(ENGINE, origin, *args, **kwargs)
 
     call.clear = store.clear
     return call

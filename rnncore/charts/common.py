@@ -112,7 +112,8 @@ def heatmap(df: pd.DataFrame, *, x: str, y: str, value: str, title: str, x_title
                     tooltip=tooltips((x, x_title), (y, y_title), (value, value_title))))
 
 
-def hrule(value: float, *, label: str, y_title: str, log_y: bool = False, color: str = REFERENCE_COLOR) -> alt.LayerChart:
+def hrule(value: float, *, label: str, y_title: str, log_y: bool = False,
+          color: str = REFERENCE_COLOR) -> alt.LayerChart:
     """A dashed horizontal line at ``value`` with its label, to layer over a chart (a baseline, a threshold).
 
     Args:

@@ -1,4 +1,4 @@
-"""The article's code samples, fact-checked: what it prints, what running its code prints, and where the Lab measures it.
+"""The article's code samples, fact-checked: what it prints, what its code really prints, where the Lab measures it.
 
 Each row is one code sample of the source article, run as printed (see DESIGN.md, "The article, fact-checked").
 The claims are paraphrased and its numbers quoted; ``page`` is the Lab page (a path under the app root) whose

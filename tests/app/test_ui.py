@@ -147,6 +147,17 @@ def test_two_cached_functions_never_share_entries():
     assert (first(1), second(1)) == ("first 1", "second 1")
 
 
+def test_the_same_source_in_two_page_files_never_shares_entries():
+    # every page runs as __main__: the same function text in two files must still be two caches
+    source = "def measure(seed):\n    return exp(seed)\n"
+    made = []
+    for filename, exp in (("pages/a.py", lambda seed: f"a {seed}"), ("pages/b.py", lambda seed: f"b {seed}")):
+        scope = {"exp": exp, "__name__": "__main__"}
+        exec(compile(source, filename, "exec"), scope)  # noqa: S102 - the test's own constant source
+        made.append(ui.cached(scope["measure"]))
+    assert (made[0](1), made[1](1)) == ("a 1", "b 1")
+
+
 def test_cached_refuses_a_mutable_config():
     @ui.cached
     def measure(cfg, seed: int) -> int:
