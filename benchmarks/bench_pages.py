@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import streamlit as st  # noqa: E402
+from streamlit import config, logger  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -58,7 +59,7 @@ def time_page(spec: nav.PageSpec) -> tuple[float, float, str]:
     start = time.perf_counter()
     at.run()
     warm = time.perf_counter() - start
-    problem = "; ".join(e.message[:80] for e in at.exception)
+    problem = "; ".join(e.message.splitlines()[0][:100] for e in at.exception)
     return cold, warm, problem
 
 
@@ -66,8 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per page; the median is reported")
     parser.add_argument("--page", action="append", default=[], help="url path to time (repeatable); default all")
+    parser.add_argument("--verbose", action="store_true", help="keep Streamlit's log (tracebacks of failing pages)")
     args = parser.parse_args(argv)
     _run_entry_every_time()
+    config.set_option("client.showErrorDetails", "full")  # the table names a failing page's error
+    if not args.verbose:  # Streamlit's loggers each carry the configured level: set it, and for those that exist
+        config.set_option("logger.level", "critical")
+        logger.set_log_level("critical")
     specs = [s for s in nav.built_pages() if not args.page or (s.url_path or "home") in args.page]
     time_page(nav.by_path(nav.DEFAULT_PAGE))  # imports and first-run costs, not any page's
     print(f"{'page':<34} {'cold s':>8} {'warm s':>8}   targets: cold <= {COLD_TARGET} s, warm <= {WARM_TARGET} s")
