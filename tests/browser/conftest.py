@@ -112,8 +112,8 @@ def page(browser):
 def wait_for_app(tab, timeout_ms: float = 120_000) -> None:
     """Wait until Streamlit has run the page's script to the end (the app root says so)."""
     tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
-    # the state starts as notRunning before the first run too: make sure the page itself has drawn
-    tab.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)
+    # the state starts as notRunning before the first run too: wait until the page has drawn its title (or failed)
+    tab.wait_for_selector("[data-testid='stMain'] h1, [data-testid='stException']", timeout=timeout_ms)
     tab.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
 
 
