@@ -1,0 +1,1 @@
+"""Experiments: pure functions (config, seed) -> tidy pandas DataFrames, one module per page."""
