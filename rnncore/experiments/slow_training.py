@@ -1,0 +1,373 @@
+"""Slow training and convergence, measured: optimizers against steps and wall time, the cost of a step, spikes.
+
+- ``race``: one model, one initialisation and one stream of batches, trained by each (optimizer, learning rate);
+  loss against step and against measured wall time, and the steps and seconds each run needs to bring its smoothed
+  loss under a threshold.
+- ``step_cost``: the median time of one training step (forward, BPTT, optimizer) against T, with a fitted line
+  (Theil-Sen; its slope is the cost of one more time step), and one step taken apart: batch, forward, backward,
+  gradient norm, update.
+- ``spikes``: the gradient norm over training at one learning rate; a spike is a norm far above the recent median.
+- ``article``: the article's slow-training sample (see ``rnncore.article_code``) against real training of its model.
+
+A run "blows up" when its loss passes ``BLOWUP`` times its first loss: it is still finite (the engine stops only on
+inf or NaN), but it has left any useful region. Its record is cut at that step, which is reported as where it
+stopped, so that charts keep a readable scale.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from rnncore import Batch, ModelSpec, forward, get_optimizer, global_norm, init_model, loss_and_grads, make_task, \
+    timing, train
+from rnncore import article_code
+from rnncore.experiments.parallelism import interleaved
+from rnncore.layers import linear_backward
+from rnncore.losses import get_loss
+from rnncore.sequence import bptt
+
+BLOWUP = 1e3
+Callback = Callable[[int, int, dict], None] | None
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The model and task shared by every part of the page."""
+
+    task: str = "first_element"   # a key of rnncore.TASKS
+    T: int = 10                   # sequence length
+    cell: str = "rnn"             # "rnn", "lstm" or "gru"
+    hidden_size: int = 16         # H
+    batch: int = 32               # sequences per step
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """Which optimizers and learning rates race, for how long, and to which threshold."""
+
+    setup: Setup = Setup()
+    optimizers: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")
+    lrs: tuple[float, ...] = (0.01, 0.1)
+    steps: int = 60                 # training steps per run
+    threshold: float = 0.2          # target loss, as a fraction of the task's constant-predictor baseline
+    smooth: int = 10                # the loss is averaged over this many steps before the threshold test
+
+
+def _spec(setup: Setup, rng: np.random.Generator) -> tuple[ModelSpec, float]:
+    probe = make_task(setup.task, rng=rng, n=2, T=setup.T)
+    out = int(probe.ys.max()) + 1 if probe.loss == "xent" else probe.ys.shape[-1]
+    spec = ModelSpec(cell=setup.cell, input_size=probe.xs.shape[-1], hidden_size=setup.hidden_size, output_size=out,
+                     loss=probe.loss, output=probe.output)
+    return spec, probe.baseline
+
+
+def _data(setup: Setup):
+    return lambda r: make_task(setup.task, rng=r, n=setup.batch, T=setup.T)
+
+
+def smoothed(loss: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over ``window`` steps (fewer at the start)."""
+    c = np.cumsum(np.insert(np.asarray(loss, dtype=float), 0, 0.0))
+    k = np.arange(1, len(loss) + 1)
+    lo = np.maximum(k - window, 0)
+    return (c[k] - c[lo]) / (k - lo)
+
+
+def blowup_step(loss: np.ndarray) -> int | None:
+    """The first step (1-based) whose loss passes BLOWUP times the first loss, or None."""
+    if len(loss) == 0:
+        return None
+    hit = np.flatnonzero(np.asarray(loss) > BLOWUP * max(float(loss[0]), 1e-12))
+    return int(hit[0]) + 1 if hit.size else None
+
+
+class Stop(NamedTuple):
+    steps: int              # steps kept in the record
+    at: int | None          # the step where the run stopped or blew up, or None
+    reason: str | None
+
+
+def where_stopped(result, loss: np.ndarray) -> Stop:
+    """The engine's stop on a non-finite value, or else the blow-up step (the record is cut after it)."""
+    n = len(loss)
+    if result.stopped_at is not None:
+        return Stop(n, result.stopped_at, result.reason)
+    blow = blowup_step(loss)
+    if blow is not None:
+        return Stop(blow, blow, f"the loss passed {BLOWUP:g}x its first value (it reached {loss[blow - 1]:.3g})")
+    return Stop(n, None, None)
+
+
+class RaceResult(NamedTuple):
+    curves: pd.DataFrame   # one row per (run, step): optimizer, lr, run, step, seconds, loss, smoothed, grad_norm
+    table: pd.DataFrame    # one row per run: steps and seconds to the threshold, final loss, what went wrong
+    baseline: float        # the task's constant-predictor loss
+    threshold: float       # the absolute target loss
+
+
+def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult:
+    """Train the same initial model on the same batches with every (optimizer, lr); see the module docstring."""
+    spec, baseline = _spec(cfg.setup, np.random.default_rng([seed, 0]))
+    params0 = init_model(spec, rng=np.random.default_rng([seed, 1]))
+    runs = [(o, float(lr)) for o in cfg.optimizers for lr in sorted(cfg.lrs)]
+    threshold = cfg.threshold * baseline
+    curves, rows = [], []
+    for k, (opt, lr) in enumerate(runs):
+        res = train(spec, params0, _data(cfg.setup), rng=np.random.default_rng([seed, 2]), steps=cfg.steps,
+                    optimizer=get_optimizer(opt, lr))
+        stop = where_stopped(res, res.history.loss)
+        h = type(res.history)(*(field[:stop.steps] for field in res.history))
+        smooth = smoothed(h.loss, cfg.smooth)
+        name = f"{opt}, lr {lr:g}"
+        curves.append(pd.DataFrame({"optimizer": opt, "lr": lr, "run": name, "step": h.step, "seconds": h.seconds,
+                                    "loss": h.loss, "smoothed": smooth, "grad_norm": h.grad_norm}))
+        hit = np.flatnonzero(smooth <= threshold)
+        rows.append({"run": name, "optimizer": opt, "lr": lr,
+                     "steps_to_threshold": int(h.step[hit[0]]) if hit.size else None,
+                     "seconds_to_threshold": float(h.seconds[hit[0]]) if hit.size else None,
+                     "final_loss": float(smooth[-1]) if len(smooth) else None,
+                     "seconds_per_step": float(h.seconds[-1] / len(h.step)) if len(h.step) else None,
+                     "steps_run": int(len(h.step)), "stopped_at": stop.at, "problem": stop.reason or ""})
+        if callback is not None:
+            callback(k + 1, len(runs), {})
+    table = pd.DataFrame(rows).astype({"steps_to_threshold": "Int64", "stopped_at": "Int64"})
+    return RaceResult(pd.concat(curves, ignore_index=True), table, float(baseline), float(threshold))
+
+
+# ---- the cost of a step -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CostConfig:
+    """Which lengths to time, and at which length to take one step apart."""
+
+    setup: Setup = Setup()
+    lengths: tuple[int, ...] = (10, 20, 40, 80)   # T values timed
+    budget: float = 0.15                          # seconds, roughly, for the timings against T
+    breakdown_T: int = 40                         # T of the step taken apart
+    optimizer: str = "adam"                       # the update timed
+
+
+#: The page's "time longer sequences" lengths and budget (tests shrink them).
+LONG_LENGTHS = (10, 20, 40, 80, 160, 320, 640)
+LONG_BUDGET = 3.0
+
+
+class LinearFit(NamedTuple):
+    """seconds = intercept + slope * T, a Theil-Sen line through the medians."""
+
+    slope: float       # seconds per extra time step
+    intercept: float   # seconds of a step that do not grow with T
+    r2: float          # fraction of the variance of the medians the line explains
+
+
+class CostResult(NamedTuple):
+    per_T: pd.DataFrame       # T, median_s, q25_s, q75_s, repeats, fit_s
+    fit: LinearFit
+    breakdown: pd.DataFrame   # part, median_s, q25_s, q75_s, repeats, share
+
+
+def fit_line(x, y) -> LinearFit:
+    """A Theil-Sen line through (x, y): the median of the pairwise slopes, then the median intercept.
+
+    On a shared machine one length can be timed during a burst of other work; a least-squares line would tilt
+    towards that one point, the median of the slopes does not.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 2 or np.ptp(x) == 0:
+        raise ValueError("fitting a line needs at least two different lengths; add another T to lengths.")
+    i, j = np.triu_indices(len(x), k=1)
+    keep = x[i] != x[j]
+    slope = float(np.median((y[j] - y[i])[keep] / (x[j] - x[i])[keep]))
+    intercept = float(np.median(y - slope * x))
+    resid = y - (intercept + slope * x)
+    total = float(np.sum((y - y.mean()) ** 2))
+    return LinearFit(slope, intercept, 1.0 - float(np.sum(resid ** 2)) / total if total > 0 else 1.0)
+
+
+def _timing_row(t: timing.Timing, **keys) -> dict:
+    return {**keys, "median_s": t.median, "q25_s": t.q25, "q75_s": t.q75, "repeats": t.repeats,
+            "calls_per_repeat": t.number}
+
+
+class StepParts(NamedTuple):
+    parts: dict      # part name -> a function of no arguments on fixed inputs
+    whole: Callable  # one whole training step (loss, BPTT, update) on the same inputs
+
+
+def _parts(setup: Setup, T: int, optimizer: str, rng: np.random.Generator) -> StepParts:
+    """One training step, whole and split into its parts."""
+    setup_T = Setup(setup.task, T, setup.cell, setup.hidden_size, setup.batch)
+    spec, _ = _spec(setup_T, rng)
+    params = init_model(spec, rng=rng)
+    batch = make_task(setup.task, rng=rng, n=setup.batch, T=T)
+    pred, cache = forward(spec, params, batch.xs)
+    cell = spec.get_cell()
+    cell_params = {k: params[k] for k in cell.param_names}
+    grads = loss_and_grads(spec, params, batch.xs, batch.ys).grads
+    opt = get_optimizer(optimizer, 1e-3)
+    state = opt.init(params)
+
+    def backward():  # the loss, the readout's backward, and BPTT through the cached forward pass
+        dpred = get_loss(spec.loss)(pred, batch.ys).dpred
+        top = cache.hs[:, -1] if spec.output == "last" else cache.hs
+        dtop, _, _ = linear_backward(dpred, top, params["W_y"])
+        dhs = np.zeros(cache.hs.shape) if spec.output == "last" else dtop
+        if spec.output == "last":
+            dhs[:, -1] = dtop
+        return bptt(cell, cell_params, dhs, cache.cell_cache)
+
+    def step():
+        g = loss_and_grads(spec, params, batch.xs, batch.ys).grads
+        return opt.update(params, g, state)
+
+    return StepParts({"batch": lambda: make_task(setup.task, rng=rng, n=setup.batch, T=T),
+                      "forward": lambda: forward(spec, params, batch.xs),
+                      "backward": backward,
+                      "gradient norm": lambda: global_norm(grads),
+                      "optimizer update": lambda: opt.update(params, grads, state)}, step)
+
+
+def step_cost(cfg: CostConfig, *, seed: int, callback: Callback = None) -> CostResult:
+    """Time one training step against T and fit a line; then time the parts of one step at ``breakdown_T``."""
+    lengths = sorted({int(T) for T in cfg.lengths})
+    steps = {T: _parts(cfg.setup, T, cfg.optimizer, np.random.default_rng([seed, T])).whole for T in lengths}
+    # Interleaved (T1 T2 T3 T1 T2 T3 ...): a burst of other work on the machine hits every length alike, so it
+    # shifts the line rather than tilting it.
+    got = interleaved(steps, cfg.budget)
+    per_T = pd.DataFrame([_timing_row(t, T=T) for T, t in got.items()])
+    if callback is not None:
+        callback(1, 2, {})
+    fit = fit_line(per_T["T"], per_T["median_s"])
+    per_T["fit_s"] = fit.intercept + fit.slope * per_T["T"]
+    parts = _parts(cfg.setup, cfg.breakdown_T, cfg.optimizer, np.random.default_rng([seed, 10**6])).parts
+    got = timing.compare_alternating(parts, repeats=5, warmup=1)
+    breakdown = pd.DataFrame([_timing_row(t, part=name) for name, t in got.items()])
+    breakdown["share"] = breakdown["median_s"] / breakdown["median_s"].sum()
+    if callback is not None:
+        callback(2, 2, {})
+    return CostResult(per_T, fit, breakdown)
+
+
+# ---- spikes --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SpikeConfig:
+    """One run whose gradient norm is watched for spikes."""
+
+    setup: Setup = Setup()
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    steps: int = 100
+    factor: float = 10.0    # a spike is a norm above factor x the median of the previous `window` steps
+    window: int = 20
+
+
+class SpikeResult(NamedTuple):
+    frame: pd.DataFrame        # step, seconds, loss, grad_norm, spike (bool), recent_median; cut at a blow-up
+    stopped_at: int | None     # the engine's stop on a non-finite value, or the blow-up step
+    reason: str | None
+    spikes: int                # how many of the recorded steps are spikes
+
+
+def mark_spikes(norms: np.ndarray, *, factor: float, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(spike mask, median of the previous ``window`` norms) for each step; no spike before 5 steps of history."""
+    norms = np.asarray(norms, dtype=float)
+    med = np.full(len(norms), np.nan)
+    for t in range(5, len(norms)):
+        med[t] = np.median(norms[max(0, t - window):t])
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(norms > factor * med, nan=False).astype(bool), med
+
+
+def spikes(cfg: SpikeConfig, *, seed: int, callback: Callback = None) -> SpikeResult:
+    """Train once at ``cfg.lr`` and mark the gradient-norm spikes (same initialisation and batches as ``race``)."""
+    spec, _ = _spec(cfg.setup, np.random.default_rng([seed, 0]))
+    params0 = init_model(spec, rng=np.random.default_rng([seed, 1]))
+    res = train(spec, params0, _data(cfg.setup), rng=np.random.default_rng([seed, 2]), steps=cfg.steps,
+                optimizer=get_optimizer(cfg.optimizer, cfg.lr), callback=callback, callback_every=25)
+    stop = where_stopped(res, res.history.loss)
+    h = type(res.history)(*(field[:stop.steps] for field in res.history))
+    mask, med = mark_spikes(h.grad_norm, factor=cfg.factor, window=cfg.window)
+    frame = pd.DataFrame({"step": h.step, "seconds": h.seconds, "loss": h.loss, "grad_norm": h.grad_norm,
+                          "spike": mask, "recent_median": med})
+    return SpikeResult(frame, stop.at, stop.reason, int(mask.sum()))
+
+
+# ---- the article's sample, and real training of its model ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ArticleConfig:
+    """The article's model and data (1000 sequences of length 50, H=32), and how much of each to run."""
+
+    n: int = 1000                # training sequences (its 1000)
+    T: int = 50                  # their length (its 50)
+    hidden_size: int = 32        # its H
+    batch: int = 50              # sequences per step of the real training
+    steps: int = 30              # real training steps; 2000 steps of 50 = its 100 epochs of 1000 sequences
+    lr: float = 0.003            # Adam's learning rate for the real training
+    article_samples: int = 30    # sequences its own loop runs over (a slice of the training set, to stay quick)
+    article_epochs: int = 1      # passes of its loop over them
+    article_lr: float = 0.01     # its learning rate
+    n_test: int = 500            # fresh sequences for the accuracies
+
+
+class ArticleResult(NamedTuple):
+    type_error: str             # what NumPy says when its loss runs on boolean targets
+    cosine: np.ndarray          # (samples,) cosine of its W_hy change with the true descent direction
+    article_loss: np.ndarray    # (article_epochs,) its printed loss per epoch, targets cast to float
+    article_seconds_per_sequence: float  # its loop's measured cost per sequence per epoch
+    article_moved: dict         # weight name -> largest change its loop made
+    article_accuracy: float     # its trained model on the test set
+    curves: pd.DataFrame        # the real training: step, seconds, loss, smoothed
+    accuracy: float             # the real training's model on the test set
+    test_loss: float
+    seconds: float              # wall time of the real training
+    stopped_at: int | None
+    reason: str | None
+
+
+def article(cfg: ArticleConfig, *, seed: int, callback: Callback = None) -> ArticleResult:
+    """Run the article's sample (its mechanism, see ``rnncore.article_code``) and real training of its model."""
+    X, y_bool = article_code.summed_sign_data(rng=np.random.default_rng([seed, 10]), n=cfg.n, T=cfg.T)
+    Xt, yt = article_code.summed_sign_data(rng=np.random.default_rng([seed, 11]), n=cfg.n_test, T=cfg.T)
+    y, yt = y_bool.astype(np.float64), yt.astype(np.float64)
+    w0 = article_code.init_weights(rng=np.random.default_rng([seed, 12]), hidden_size=cfg.hidden_size)
+    out0, _ = article_code.forward(w0, X[0])
+    try:
+        article_code.loss_as_printed(y_bool[0], out0)
+        type_error = "no error"
+    except TypeError as err:
+        type_error = f"TypeError: {err}"
+    m = min(cfg.article_samples, cfg.n)
+    cos = np.empty(m)
+    for i in range(m):
+        step = article_code.article_update_direction(w0, X[i], y[i, 0]).ravel()
+        grad = article_code.true_grad_W_hy(w0, X[i], y[i, 0]).ravel()
+        cos[i] = step @ grad / max(np.linalg.norm(step) * np.linalg.norm(grad), 1e-300)
+    run_a = article_code.run_article_training(w0, X[:m], y[:m], lr=cfg.article_lr, epochs=cfg.article_epochs)
+    spec = ModelSpec(cell="rnn", input_size=1, hidden_size=cfg.hidden_size, output_size=1, loss="bce")
+    article_logits, _ = forward(spec, article_code.as_rnncore_params(run_a.weights), Xt)  # same model, our layout
+    article_acc = float(np.mean((article_logits[:, 0] > 0) == (yt[:, 0] > 0.5)))
+    params = init_model(spec, rng=np.random.default_rng([seed, 13]))
+    batch = min(cfg.batch, cfg.n)
+
+    def data(r: np.random.Generator) -> Batch:
+        idx = r.choice(cfg.n, batch, replace=False)
+        return Batch(X[idx], y[idx], "bce", float(np.log(2.0)), "last")
+
+    res = train(spec, params, data, rng=np.random.default_rng([seed, 14]), steps=cfg.steps,
+                optimizer=get_optimizer("adam", cfg.lr), callback=callback, callback_every=20)
+    h = res.history
+    curves = pd.DataFrame({"step": h.step, "seconds": h.seconds, "loss": h.loss, "smoothed": smoothed(h.loss, 10)})
+    logits, _ = forward(spec, res.params, Xt)
+    return ArticleResult(type_error, cos, run_a.loss, float(np.median(run_a.seconds) / m), run_a.moved, article_acc,
+                         curves, float(np.mean((logits[:, 0] > 0) == (yt[:, 0] > 0.5))),
+                         get_loss("bce")(logits, yt).loss, float(h.seconds[-1]) if len(h.step) else 0.0,
+                         res.stopped_at, res.reason)
+
+
+#: The full-size run of the article's model behind the page's button: 2000 steps of 50 = its 100 epochs of 1000.
+FULL_ARTICLE = ArticleConfig(steps=2000, article_samples=200, article_epochs=2, n_test=1000)
