@@ -1,0 +1,93 @@
+"""Charts of the long-term dependencies page: training against the baseline, the gradient reaching the first step,
+score against lag, and the article's loop. Pure functions: tidy DataFrame in, ``alt.Chart`` out.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from rnncore.charts import common
+
+LOSS_TITLE = "Loss (training batch)"
+
+
+def loss_curve(frame: pd.DataFrame, *, baseline: float, title: str = "Training loss against the task's baseline",
+               color: str | None = None, color_title: str | None = None, cells: bool = False) -> alt.LayerChart:
+    """The per-step training loss (log scale) with the baseline as a dashed line.
+
+    Args:
+        frame: step, loss (and the colour field, if any); non-finite or non-positive rows are left out.
+        baseline: the loss of the best constant predictor.
+        color, color_title, cells: one line per run, as in ``common.line_chart``.
+    """
+    cols = ["step", "loss"] + ([common.field(color)[0]] if color else [])
+    data = common.drawable(frame[cols], ["loss"], positive=True).frame
+    lines = common.line_chart(data, x="step:Q", y="loss:Q", title=title, x_title="Training step",
+                              y_title=LOSS_TITLE, color=color, color_title=color_title, cells=cells, log_y=True)
+    return lines + common.hrule(baseline, label=f"baseline {baseline:.4g}", y_title=LOSS_TITLE, log_y=True)
+
+
+def dh0_curve(frame: pd.DataFrame, *, color: str | None = None, color_title: str | None = None,
+              cells: bool = False) -> alt.Chart:
+    """||dL/dh_0||, the gradient that reaches the start of the sequence, at every training step (log scale)."""
+    cols = ["step", "dh0_norm"] + ([common.field(color)[0]] if color else [])
+    data = common.drawable(frame[cols], ["dh0_norm"], positive=True).frame
+    return common.line_chart(data, x="step:Q", y="dh0_norm:Q", log_y=True, color=color, color_title=color_title,
+                             cells=cells, title="The gradient that reaches the first time step",
+                             x_title="Training step", y_title="‖dL/dh₀‖")
+
+
+def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
+                 title: str = "Held-out loss against lag (1 = the baseline)") -> alt.LayerChart:
+    """Every seed's held-out loss / baseline against the lag (points), their median (line), and the two lines
+    that score it: the baseline (1) and the success threshold (0.1).
+
+    Args:
+        frame: one row per run with T, seed, ratio and the colour field.
+    """
+    name = common.field(color)[0]
+    data = common.drawable(frame[["T", "seed", "ratio", name]], ["ratio"], positive=True).frame
+    median = data.groupby(["T", name], as_index=False)["ratio"].median()
+    x = alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log"))
+    y = alt.Y("ratio:Q", title="Held-out loss / baseline", scale=alt.Scale(type="log"))
+    colour = (common.cell_color(color, title=color_title, present=[str(v) for v in data[name].unique()]) if cells
+              else alt.Color(color, title=color_title))
+    points = alt.Chart(data, title=title, height=320).mark_point(filled=True, opacity=0.55).encode(
+        x=x, y=y, color=colour,
+        tooltip=common.tooltips(("T:Q", "Lag T"), ("seed:O", "Seed"), ("ratio:Q", "Loss / baseline"),
+                                (color, color_title)))
+    line = alt.Chart(median).mark_line().encode(
+        x=x, y=y, color=colour, tooltip=common.tooltips(("T:Q", "Lag T"), ("ratio:Q", "Median loss / baseline"),
+                                                         (color, color_title)))
+    rules = (common.hrule(1.0, label="baseline", y_title="Held-out loss / baseline", log_y=True)
+             + common.hrule(0.1, label="success: below 10% of the baseline", y_title="Held-out loss / baseline",
+                            log_y=True))
+    return points + line + rules
+
+
+def success_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell",
+                   cells: bool = True) -> alt.Chart:
+    """The share of seeds that succeeded (held-out loss < 10% of the baseline) at each lag."""
+    name = common.field(color)[0]
+    share = (frame.groupby(["T", name], as_index=False)
+             .agg(success=("success", "mean"), seeds=("seed", "count")))
+    return common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
+                             points=True, title="Share of seeds that succeed", x_title="Lag T (steps)",
+                             y_title="Share of seeds", extra_tooltips=(("seeds:Q", "Seeds"),), height=260
+                             ).encode(y=alt.Y("success:Q", title="Share of seeds", scale=alt.Scale(domain=[0, 1]),
+                                              axis=alt.Axis(format="%")))
+
+
+def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
+    """Per-epoch losses of the article's loop and of real training (points), their running means (lines), and
+    the baseline 0.25 of first-element recall."""
+    y_title = "Squared error of the epoch's sequence"
+    colour = alt.Color("run:N", title="Run")
+    points = alt.Chart(frame, title="The article's loop against real training, one sequence per epoch",
+                       height=320).mark_circle(size=12, opacity=0.35).encode(
+        x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("loss:Q", title=y_title), color=colour,
+        tooltip=common.tooltips(("epoch:Q", "Epoch"), ("loss:Q", "Loss"), ("run:N", "Run")))
+    means = alt.Chart(frame).mark_line(size=2.5).encode(
+        x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("mean:Q", title=y_title), color=colour,
+        tooltip=common.tooltips(("epoch:Q", "Epoch"), ("mean:Q", "Running mean"), ("run:N", "Run")))
+    return points + means + common.hrule(baseline, label=f"baseline {baseline:g}", y_title=y_title)

@@ -1,0 +1,104 @@
+"""Charts of the remedy pages: gradient flow through time, clipping on and off, Pascanu's cliff, and the
+initializations compared. Pure functions: tidy DataFrame in, ``alt.Chart`` out.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from rnncore.charts import common
+
+FLOW_TITLE = "‖dL/dh_t‖ (unit gradient at the last step)"
+
+
+def flow_chart(flow: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
+               title: str = "How much of the last step's gradient reaches step t") -> alt.Chart:
+    """||dL/dh_t|| against t (log scale), one line per colour value; a dashed line for the stage
+    "at initialization" when the frame also holds "after training".
+
+    Args:
+        flow: t, norm, lo, hi, stage and the colour field (see ``remedies.flow_frame``); values that cannot be
+            drawn on a log scale (0, inf, nan) are left out.
+    """
+    name = common.field(color)[0]
+    data = common.drawable(flow, ["norm"], positive=True).frame
+    colour = (common.cell_color(color, title=color_title, present=[str(v) for v in data[name].unique()]) if cells
+              else alt.Color(color, title=color_title))
+    encoding = {
+        "x": alt.X("t:Q", title="Time step t"),
+        "y": alt.Y("norm:Q", title=FLOW_TITLE, scale=alt.Scale(type="log")),
+        "color": colour,
+        "tooltip": common.tooltips(("t:Q", "Time step"), ("norm:Q", "Mean ‖dL/dh_t‖"), ("lo:Q", "10% quantile"),
+                                   ("hi:Q", "90% quantile"), (color, color_title), ("stage:N", "Stage")),
+    }
+    if "stage" in data and data["stage"].nunique() > 1:
+        encoding["strokeDash"] = alt.StrokeDash("stage:N", title="Stage",
+                                                sort=["at initialization", "after training"])
+    return alt.Chart(data, title=title, height=320).mark_line(clip=True).encode(**encoding)
+
+
+def clip_loss_chart(curves: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
+    """Training loss of each clipping mode (log scale), with the baseline."""
+    data = common.drawable(curves[["step", "loss", "run"]], ["loss"], positive=True).frame
+    lines = common.line_chart(data, x="step:Q", y="loss:Q", color="run:N", color_title="Run", log_y=True,
+                              title="Training loss, same seed", x_title="Training step",
+                              y_title="Loss (training batch)")
+    return lines + common.hrule(baseline, label=f"baseline {baseline:.4g}", y_title="Loss (training batch)",
+                                log_y=True)
+
+
+def clip_norm_chart(curves: pd.DataFrame, *, threshold: float) -> alt.LayerChart:
+    """The global gradient norm *before* clipping at every step (log scale), clip events as points, and the
+    threshold as a line (it bounds the global norm only in the "clip by global norm" run)."""
+    y_title = "Global gradient norm before clipping"
+    data = common.drawable(curves[["step", "grad_norm", "clipped", "run"]], ["grad_norm"], positive=True).frame
+    lines = common.line_chart(data, x="step:Q", y="grad_norm:Q", color="run:N", color_title="Run", log_y=True,
+                              title="Gradient norm before clipping; dots mark the steps that were clipped",
+                              x_title="Training step", y_title=y_title)
+    events = alt.Chart(data[data["clipped"]]).mark_point(filled=True, size=22).encode(
+        x=alt.X("step:Q", title="Training step"),
+        y=alt.Y("grad_norm:Q", title=y_title, scale=alt.Scale(type="log")),
+        color=alt.Color("run:N", title="Run"),
+        tooltip=common.tooltips(("step:Q", "Step"), ("grad_norm:Q", "Norm before clipping"), ("run:N", "Run")))
+    return lines + events + common.hrule(threshold, label=f"threshold {threshold:g}", y_title=y_title, log_y=True)
+
+
+def cliff_chart(surface: pd.DataFrame, paths: pd.DataFrame) -> alt.LayerChart:
+    """The loss surface E(w, b) as a heatmap, with the descent paths drawn over it (only their points on the map).
+
+    Args:
+        surface: w_lo, w_hi, b_lo, b_hi, w, b, loss, grad_norm (see ``clipping.cliff``).
+        paths: run, k, w, b, loss, grad_norm, clipped, on_map.
+    """
+    x, y = alt.X("w_lo:Q", title="Recurrent weight w"), alt.Y("b_lo:Q", title="Bias b")
+    heat = alt.Chart(surface, title="Pascanu's cliff: E(w, b) after 50 steps, and gradient descent on it",
+                     height=420).mark_rect().encode(
+        x=x, x2=alt.X2("w_hi:Q", title="Recurrent weight w"), y=y, y2=alt.Y2("b_hi:Q", title="Bias b"),
+        color=alt.Color("loss:Q", title="Loss E", scale=alt.Scale(scheme="viridis")),
+        tooltip=common.tooltips(("w:Q", "w"), ("b:Q", "b"), ("loss:Q", "E"), ("grad_norm:Q", "‖∇E‖")))
+    on_map = paths[paths["on_map"]]
+    px, py = alt.X("w:Q", title="Recurrent weight w"), alt.Y("b:Q", title="Bias b")
+    colour = alt.Color("run:N", title="Descent", scale=alt.Scale(range=["#ff4b4b", "#ffffff"]))
+    path_tips = common.tooltips(("run:N", "Descent"), ("k:Q", "Step"), ("w:Q", "w"), ("b:Q", "b"), ("loss:Q", "E"),
+                                ("grad_norm:Q", "‖∇E‖ before clipping"))
+    line = alt.Chart(on_map).mark_line(strokeWidth=2).encode(x=px, y=py, color=colour, order="k:Q",
+                                                             tooltip=path_tips)
+    dots = alt.Chart(on_map).mark_point(size=18, filled=True).encode(x=px, y=py, color=colour, tooltip=path_tips)
+    start = alt.Chart(paths[paths["k"] == 0].head(1)).mark_point(shape="diamond", size=160, filled=True,
+                                                                  color="#ffbd45").encode(
+        x=px, y=py, tooltip=common.tooltips(("w:Q", "Start w"), ("b:Q", "Start b")))
+    return (heat + line + dots + start).resolve_scale(color="independent")
+
+
+def bars_by_choice(runs: pd.DataFrame, *, title: str) -> alt.LayerChart:
+    """Held-out loss / baseline per initialization (log scale), with the baseline and the success line."""
+    data = common.drawable(runs[["label", "ratio", "verdict"]], ["ratio"], positive=True).frame
+    y_title = "Held-out loss / baseline"
+    bars = alt.Chart(data, title=title, height=280).mark_bar().encode(
+        x=alt.X("label:N", title="Initialization", sort=None, axis=alt.Axis(labelAngle=-20)),
+        y=alt.Y("ratio:Q", title=y_title, scale=alt.Scale(type="log")),
+        color=alt.Color("label:N", title="Initialization", legend=None),
+        tooltip=common.tooltips(("label:N", "Initialization"), ("ratio:Q", "Loss / baseline"),
+                                ("verdict:N", "Verdict")))
+    return (bars + common.hrule(1.0, label="baseline", y_title=y_title, log_y=True)
+            + common.hrule(0.1, label="success", y_title=y_title, log_y=True))
