@@ -1,0 +1,383 @@
+"""Sentiment: embedding -> RNN/LSTM/GRU -> readout, trained with binary cross-entropy, against bag-of-words.
+
+Data: the built-in corpus of ``rnncore.text`` (fixed split, tags plain/negated/contrast/long), or an uploaded CSV
+(split 80/10/10 by label with a fixed seed). Sentences are left-padded to ``max_len`` so that the readout sees the
+state after the last real word. Training batches take neighbours in length order and drop the columns that are
+padding for the whole batch, so short sentences cost short unrolls; the readout still reads the last real word.
+
+The word-by-word trace answers "what would the model say if the sentence ended after word k?": the first k words,
+left-padded exactly as in training, go through the model, and the readout of the state after word k is
+P(positive). So the last point of the trace is the model's prediction for the whole sentence.
+
+    python -m rnncore.experiments.sentiment     # rewrites the shipped results of the default view (about a minute)
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+import rnncore as rc
+from rnncore import baselines as bl
+from rnncore import text as tx
+from rnncore.data import ValidatedTexts, validate_labelled_text_csv
+
+BOW = "bag-of-words"
+BUILTIN = "builtin"
+SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "sentiment_pretrained.json"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The recurrent models and their training; the defaults are the shipped results."""
+
+    embed: int = 16          # D, embedding size
+    hidden: int = 32         # H, hidden units
+    steps: int = 1500        # Adam updates per model
+    batch: int = 32          # sentences per update
+    lr: float = 0.01         # Adam learning rate
+    clip: float = 5.0        # gradient clipping by global norm
+    max_len: int = 40        # words read per sentence; longer ones keep their first max_len words
+    eval_every: int = 50     # updates between two validation checkpoints
+
+
+class Dataset(NamedTuple):
+    """A labelled corpus with a fixed split; ``key`` names it in cache keys (a digest for uploads)."""
+
+    key: str
+    title: str
+    split: tx.CorpusSplit
+
+
+def builtin_dataset() -> Dataset:
+    """The Lab's corpus: rnncore.text.builtin_corpus(0), the same for every seed of the page."""
+    return Dataset(BUILTIN, "Built-in corpus (rnncore.text grammar, 4,000 sentences)", tx.builtin_corpus(0))
+
+
+def upload_dataset(v: ValidatedTexts, *, raw: bytes) -> Dataset:
+    """A validated upload, split 80/10/10 stratified by label with a fixed seed; one tag, "uploaded"."""
+    corpus = tx.Corpus(list(v.texts), v.labels, ["uploaded"] * len(v.texts))
+    split = tx.split_corpus(corpus, rng=np.random.default_rng(0))
+    digest = hashlib.sha256(raw + f"|{v.text_column}|{v.label_column}".encode()).hexdigest()[:16]
+    return Dataset(f"upload-{digest}", f"Uploaded CSV ({len(v.texts):,} rows)", split)
+
+
+def dataset_from_upload(raw: bytes, *, text_column: str | None = None,
+                        label_column: str | None = None) -> tuple[Dataset, list]:
+    """Validate an uploaded CSV and split it; raises rnncore.data.CsvError with a message that says what to fix.
+
+    Returns:
+        (Dataset, warnings: plain-text notes about rows dropped or cells changed).
+    """
+    v = validate_labelled_text_csv(raw, text_column=text_column, label_column=label_column)
+    return upload_dataset(v, raw=raw), list(v.warnings)
+
+
+class Prepared(NamedTuple):
+    """The vocabulary of the training texts, and each part encoded: ids (n, max_len), left-padded."""
+
+    vocab: tx.Vocab
+    train: tx.Encoded
+    val: tx.Encoded
+    test: tx.Encoded
+
+
+def prepare(ds: Dataset, cfg: Config) -> Prepared:
+    """Vocabulary from the training part only (at most 20,000 words), then encode the three parts."""
+    vocab = tx.Vocab.build(ds.split.train.texts, max_size=20_000)
+    return Prepared(vocab, *(tx.encode(part.texts, vocab, cfg.max_len) for part in ds.split))
+
+
+def spec_of(cfg: Config, cell: str, vocab_size: int) -> rc.ModelSpec:
+    return rc.ModelSpec(cell, input_size=cfg.embed, hidden_size=cfg.hidden, output_size=1, loss="bce",
+                        output="last", vocab_size=vocab_size)
+
+
+# ---- training ------------------------------------------------------------------------------------------------------
+
+class CellRun(NamedTuple):
+    """One trained model: the parameters of its best validation checkpoint (early stopping), and its curves.
+
+    losses (steps,) per-batch training loss; val_* (k,) at the validation checkpoints.
+    """
+
+    cell: str
+    params: dict
+    best_step: int  # the checkpoint kept: lowest validation loss (the last step when there is no checkpoint)
+    losses: np.ndarray
+    val_step: np.ndarray
+    val_loss: np.ndarray
+    val_acc: np.ndarray
+    stopped_at: int | None
+    reason: str | None
+
+
+def watching(opt, every: int, look: Callable[[int, dict], None]):
+    """The optimizer, calling ``look(update_count, new_params)`` every ``every`` updates (rc.train shows no params)."""
+    count = [0]
+
+    def update(params, grads, state):
+        params, state = opt.update(params, grads, state)
+        count[0] += 1
+        if count[0] % every == 0:
+            look(count[0], params)
+        return params, state
+
+    return rc.optim.Optimizer(opt.name, opt.init, update)
+
+
+def only_readout(opt, keys=("W_y", "b_y")):
+    """The optimizer, but every parameter outside ``keys`` keeps its initial value (the article's forecaster)."""
+
+    def update(params, grads, state):
+        new, state = opt.update(params, grads, state)
+        return {k: new[k] if k in keys else params[k] for k in params}, state
+
+    return rc.optim.Optimizer(f"{opt.name}, readout only", opt.init, update)
+
+
+def _bce_and_acc(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = rc.bce_with_logits(logits[:, 0], labels.astype(np.float64)).loss
+    return loss, float(np.mean((logits[:, 0] > 0) == (labels == 1)))
+
+
+def train_cell(cfg: Config, cell: str, ds: Dataset, prep: Prepared, *, seed: int,
+               callback: Callable[[int, int, dict], None] | None = None) -> CellRun:
+    """Train one model; its random streams come from (seed, cell), so each cell's run stands alone."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), rc.CELLS.index(cell)]))
+    spec = spec_of(cfg, cell, len(prep.vocab))
+    params = rc.init_model(spec, rng=rng, forget_bias=1.0 if cell == "lstm" else 0.0)  # Jozefowicz et al. 2015
+    ids, lengths = prep.train
+    labels = ds.split.train.labels.astype(np.float64)
+    order = np.argsort(lengths, kind="stable")
+    B = min(cfg.batch, len(order))
+
+    def batch(r: np.random.Generator) -> rc.Batch:
+        rows = order[r.integers(0, len(order) - B + 1) + np.arange(B)]  # neighbours in length order
+        width = max(1, int(lengths[rows].max()))  # left padding: the first columns are padding for all rows
+        return rc.Batch(ids[rows, -width:], labels[rows, None], "bce", np.log(2.0), "last")
+
+    checkpoints, best = [], {}
+
+    def look(step: int, p: dict) -> None:
+        logits, _ = rc.forward(spec, p, prep.val.ids)
+        checkpoints.append((step, *_bce_and_acc(logits, ds.split.val.labels)))
+        if np.isfinite(checkpoints[-1][1]) and checkpoints[-1][1] < best.get("loss", np.inf):
+            best.update(loss=checkpoints[-1][1], step=step, params=p)  # optimizers return new dicts: no copy
+
+    opt = watching(rc.adam(cfg.lr), cfg.eval_every, look)
+    out = rc.train(spec, params, batch, rng=rng, steps=cfg.steps, optimizer=opt, clip=cfg.clip, callback=callback)
+    k = np.array(checkpoints, dtype=np.float64).reshape(-1, 3)[: out.history.step.size // cfg.eval_every]
+    if best.get("step", np.inf) > len(k) * cfg.eval_every:  # no checkpoint, or only the update that overflowed
+        best = {"step": int(out.history.step.size), "params": out.params}
+    return CellRun(cell, best["params"], int(best["step"]), out.history.loss, k[:, 0].astype(np.int64), k[:, 1],
+                   k[:, 2], out.stopped_at, out.reason)
+
+
+def fit_bow(ds: Dataset, prep: Prepared) -> bl.BowModel:
+    """The order-blind baseline, on the same vocabulary and the same words read (max_len)."""
+    return bl.fit_bow_logistic(tx.bag_of_words(prep.train.ids, len(prep.vocab)), ds.split.train.labels)
+
+
+def bow_logits(bow: bl.BowModel, ids: np.ndarray) -> np.ndarray:
+    """Logits (n, 1) of the bag-of-words model for encoded ids (n, T)."""
+    return (tx.bag_of_words(ids, len(bow.w)) @ bow.w + bow.b)[:, None]
+
+
+# ---- scores and views ----------------------------------------------------------------------------------------------
+
+class Scores(NamedTuple):
+    accuracy: pd.DataFrame  # model, subset ("all" or a tag), accuracy, correct, n: on the TEST part only
+    curves: pd.DataFrame    # model, step, curve ("training, rolling mean" / "validation"), loss
+    val_acc: pd.DataFrame   # model, step, accuracy: validation accuracy at the checkpoints
+    bow_val: tuple          # (loss, accuracy) of the baseline on the validation part
+
+
+def score(cfg: Config, ds: Dataset, prep: Prepared, runs: list, bow: bl.BowModel) -> Scores:
+    """Test accuracy overall and per tag for the baseline and every run, and the training curves."""
+    test, tags = ds.split.test, np.array(ds.split.test.tags)
+    subsets = ["all"] + (sorted(set(tags), key=list(tx.TAGS + ("uploaded",)).index) if len(set(tags)) > 1 else [])
+    logits = {BOW: bow_logits(bow, prep.test.ids)}
+    with np.errstate(over="ignore", invalid="ignore"):  # a run stopped on overflow still gets a row
+        for run in runs:
+            logits[run.cell] = rc.forward(spec_of(cfg, run.cell, len(prep.vocab)), run.params, prep.test.ids)[0]
+    rows = []
+    for model, z in logits.items():
+        right = (z[:, 0] > 0) == (test.labels == 1)
+        for subset in subsets:
+            keep = np.ones(len(tags), bool) if subset == "all" else tags == subset
+            rows.append({"model": model, "subset": subset, "accuracy": float(right[keep].mean()),
+                         "correct": int(right[keep].sum()), "n": int(keep.sum())})
+    curves, accs = [], []
+    for run in runs:
+        smooth = pd.Series(run.losses).rolling(25, min_periods=1).mean().to_numpy()
+        every = max(1, len(smooth) // 300)  # a rolling mean needs no more than ~300 points to draw
+        curves += [pd.DataFrame({"model": run.cell, "step": np.arange(1, len(smooth) + 1)[::every],
+                                 "curve": "training, rolling mean of 25 batches", "loss": smooth[::every]}),
+                   pd.DataFrame({"model": run.cell, "step": run.val_step, "curve": "validation", "loss": run.val_loss})]
+        accs.append(pd.DataFrame({"model": run.cell, "step": run.val_step, "accuracy": run.val_acc}))
+    empty = pd.DataFrame({"model": [], "step": [], "curve": [], "loss": []})
+    curves_df = pd.concat(curves or [empty], ignore_index=True)
+    curves_df = curves_df[np.isfinite(curves_df["loss"].to_numpy(dtype=np.float64))].reset_index(drop=True)
+    acc_df = pd.concat(accs or [pd.DataFrame({"model": [], "step": [], "accuracy": []})], ignore_index=True)
+    bow_val = _bce_and_acc(bow_logits(bow, prep.val.ids), ds.split.val.labels)
+    return Scores(pd.DataFrame(rows), curves_df, acc_df, bow_val)
+
+
+class Trace(NamedTuple):
+    words: pd.DataFrame   # position, word, token, oov, model, p_positive: P(positive) after each word read
+    hidden: pd.DataFrame  # position, word, token, unit, value: the hidden state after each word
+    unread: list          # words beyond max_len, which the models never read
+
+
+def trace(cfg: Config, vocab: tx.Vocab, run: CellRun, bow: bl.BowModel | None, text: str) -> Trace:
+    """P(positive) word by word for ``run`` (and the baseline), and the hidden state after every word."""
+    words = tx.tokenize(text)
+    oov = tx.oov_mask(text, vocab)
+    k = min(len(words), cfg.max_len)
+    prefixes = [" ".join(words[:i + 1]) for i in range(k)]
+    empty = Trace(pd.DataFrame(columns=["position", "word", "token", "oov", "model", "p_positive"]),
+                  pd.DataFrame(columns=["position", "word", "token", "unit", "value"]), words[cfg.max_len:])
+    if k == 0:
+        return empty
+    ids = tx.encode(prefixes, vocab, cfg.max_len).ids  # row i: the first i+1 words, left-padded
+    logits, cache = rc.forward(spec_of(cfg, run.cell, len(vocab)), run.params, ids)
+    models = {run.cell: logits[:, 0]} | ({BOW: bow_logits(bow, ids)[:, 0]} if bow is not None else {})
+    pos = np.arange(1, k + 1)
+    token = [f"{i}. {w}" for i, w in zip(pos, words)]  # unique axis labels, even for a repeated word
+    frame = pd.concat([pd.DataFrame({"position": pos, "word": words[:k], "token": token, "oov": oov[:k], "model": m,
+                                     "p_positive": 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))})
+                       for m, z in models.items()], ignore_index=True)
+    h = cache.hs[:, -1, :]  # (k, H): the state after word i+1 is the last state of prefix row i
+    hidden = pd.DataFrame({"position": np.repeat(pos, h.shape[1]), "word": np.repeat(words[:k], h.shape[1]),
+                           "token": np.repeat(token, h.shape[1]), "unit": np.tile(np.arange(h.shape[1]), k),
+                           "value": h.ravel()})
+    return Trace(frame, hidden, words[cfg.max_len:])
+
+
+def article_toy(cfg: Config, vocab: tx.Vocab, run: CellRun | None) -> pd.DataFrame:
+    """The article's three sentences: what its 6-word vocabulary knows, what it printed, what a trained model says."""
+    rows = []
+    for text, printed in zip(tx.ARTICLE_TOY_SENTENCES, tx.ARTICLE_TOY_PRINTED):
+        words = tx.tokenize(text)
+        p = np.nan
+        if run is not None:
+            ids = tx.encode([text], vocab, cfg.max_len).ids
+            logit = rc.forward(spec_of(cfg, run.cell, len(vocab)), run.params, ids)[0][0, 0]
+            p = float(1.0 / (1.0 + np.exp(-logit)))
+        rows.append({"sentence": text, "article_vocab_knows": " ".join(w for w in words if w in tx.ARTICLE_TOY_VOCAB),
+                     "article_printed": printed, "model": run.cell if run is not None else "",
+                     "p_positive": p, "unknown_to_model": " ".join(w for w in words if w not in vocab.stoi)})
+    return pd.DataFrame(rows)
+
+
+def article_mechanism(*, seed: int = 0) -> tuple[pd.DataFrame, str]:
+    """The article's forward pass with its shapes (1-D embeddings of 3, hidden (5, 1)), in our own code.
+
+    Returns:
+        (frame: word, h_shape, after each word it knows; the error its scoring line raises).
+    """
+    rng = np.random.default_rng(seed)
+    emb = rng.standard_normal((6, 3))
+    W_xh, W_hh, W_hy = (rng.standard_normal(s) * 0.01 for s in ((5, 3), (5, 5), (1, 5)))
+    h, rows = np.zeros((5, 1)), []
+    for word in (w for w in tx.ARTICLE_TOY_SENTENCES[0].lower().split() if w in tx.ARTICLE_TOY_VOCAB):
+        x = emb[tx.ARTICLE_TOY_VOCAB.index(word)]  # shape (3,): a 1-D row, not a (3, 1) column
+        h = np.tanh(W_xh @ x + W_hh @ h + np.zeros((5, 1)))  # (5,) + (5, 1) broadcasts to (5, 5)
+        rows.append({"word": word, "h_shape": str(h.shape)})
+    out = W_hy @ h + np.zeros((1, 1))
+    try:
+        "Positive" if out[0] > 0 else "Negative"
+        error = ""
+    except ValueError as err:  # out[0] holds 5 numbers: their truth value is ambiguous
+        error = f"ValueError: {err}"
+    return pd.DataFrame(rows), error
+
+
+# ---- shipped results ---------------------------------------------------------------------------------------------
+
+def arrays_to_json(arrays: dict) -> dict:
+    """{name: float array} -> JSON-safe {name: {"shape", "f8"}}, the exact float64 bytes in base64 (no pickle)."""
+    return {k: {"shape": list(np.shape(v)), "f8": base64.b64encode(np.ascontiguousarray(v, "<f8").tobytes()).decode()}
+            for k, v in arrays.items()}
+
+
+def arrays_from_json(blob: dict) -> dict:
+    """The inverse of :func:`arrays_to_json`: fresh float64 arrays."""
+    return {k: np.frombuffer(base64.b64decode(v["f8"]), dtype="<f8").reshape(v["shape"]).astype(np.float64)
+            for k, v in blob.items()}
+
+
+def _run_to_json(run: CellRun) -> dict:
+    return {"params": arrays_to_json(run.params), "best_step": run.best_step,
+            "curves": arrays_to_json({"losses": run.losses, "val_step": run.val_step, "val_loss": run.val_loss,
+                                      "val_acc": run.val_acc}), "stopped_at": run.stopped_at, "reason": run.reason}
+
+
+def _run_from_json(cell: str, blob: dict) -> CellRun:
+    c = arrays_from_json(blob["curves"])
+    return CellRun(cell, arrays_from_json(blob["params"]), blob["best_step"], c["losses"],
+                   c["val_step"].astype(np.int64), c["val_loss"], c["val_acc"], blob["stopped_at"], blob["reason"])
+
+
+class View(NamedTuple):
+    """Everything the page's default view shows, without the corpus: made by the shipping command."""
+
+    vocab: tx.Vocab
+    bow: bl.BowModel
+    runs: dict       # cell -> CellRun
+    scores: Scores   # of every shipped cell; see :func:`select`
+    sizes: tuple     # (train, validation, test) sentences
+
+
+def select(scores: Scores, cells) -> Scores:
+    """The rows of ``scores`` for the baseline and ``cells`` only (each model's rows do not depend on the others)."""
+    keep = lambda df, extra=(): df[df["model"].isin([*extra, *cells])].reset_index(drop=True)  # noqa: E731
+    return Scores(keep(scores.accuracy, (BOW,)), keep(scores.curves), keep(scores.val_acc), scores.bow_val)
+
+
+def shipped_view(cfg: Config, *, seed: int, path: Path = SHIPPED) -> View | None:
+    """The shipped default view if it was made with exactly ``cfg`` and ``seed`` on the built-in corpus, else None."""
+    if not path.is_file():
+        return None
+    blob = json.loads(path.read_text(encoding="utf-8"))
+    if blob.get("config") != dataclasses.asdict(cfg) or blob.get("seed") != int(seed):
+        return None
+    bow = arrays_from_json(blob["bow"])
+    frames = {k: pd.DataFrame(v) for k, v in blob["scores"].items()}
+    scores = Scores(frames["accuracy"], frames["curves"], frames["val_acc"], tuple(blob["bow_val"]))
+    return View(tx.Vocab(tuple(blob["vocab"])), bl.BowModel(bow["w"], float(bow["b"][0])),
+                {cell: _run_from_json(cell, r) for cell, r in blob["runs"].items()}, scores, tuple(blob["sizes"]))
+
+
+def write_shipped(path: Path = SHIPPED, *, seed: int = 0, log=print) -> None:
+    """Train every cell with the default Config on the built-in corpus, score it, and write the shipped view."""
+    cfg, ds = Config(), builtin_dataset()
+    prep = prepare(ds, cfg)
+    bow, runs = fit_bow(ds, prep), []
+    for cell in rc.CELLS:
+        runs.append(train_cell(cfg, cell, ds, prep, seed=seed))
+        log(f"{cell}: trained")
+    sc = score(cfg, ds, prep, runs, bow)
+    blob = {"what": "Sentiment page, default view: trained parameters, curves and test scores.",
+            "command": "python -m rnncore.experiments.sentiment", "engine": rc.__version__,
+            "config": dataclasses.asdict(cfg), "seed": seed, "vocab": list(prep.vocab.itos),
+            "sizes": [len(part.texts) for part in ds.split],
+            "bow": arrays_to_json({"w": bow.w, "b": np.array([bow.b])}), "bow_val": list(sc.bow_val),
+            "scores": {k: getattr(sc, k).to_dict(orient="list") for k in ("accuracy", "curves", "val_acc")},
+            "runs": {run.cell: _run_to_json(run) for run in runs}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(blob, separators=(",", ":")) + "\n", encoding="utf-8")
+    log(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    write_shipped()
