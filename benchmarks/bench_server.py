@@ -1,0 +1,137 @@
+"""The Lab as users meet it: a real ``streamlit run`` server, real Chromium sessions, page times and server memory.
+
+    python benchmarks/bench_server.py                # quiet pass, then 8 concurrent sessions, cold and warm
+    python benchmarks/bench_server.py --sessions 4 --rounds 1
+
+Phases, each on the server it names:
+  1. fresh server, one session visits every page (cold: the caches are empty), then again (warm);
+     the server's RSS after every page has been visited with its defaults (target: under 600 MB, since
+     Streamlit Community Cloud gives as little as 690 MB);
+  2. the same server, N sessions at once, each loading every page (warm caches, concurrent script runs);
+  3. a new server, N sessions at once on empty caches (the worst case: everyone arrives together).
+A page time is from navigation until the script has run to the end and, on chart pages, a chart is drawn.
+RSS counts the server process and any children (psutil).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+from browser.conftest import CHROMIUM, CHROMIUM_FLAGS, serve  # noqa: E402
+from helpers import PAGES_WITHOUT_CHARTS  # noqa: E402
+from lab import nav  # noqa: E402
+
+DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+DRAWN = "[data-testid='stMain'] h1, [data-testid='stException']"
+CHART = ("[data-testid='stVegaLiteChart'][role='graphics-document'], "
+         "[data-testid='stVegaLiteChart'] [role='graphics-document']")
+RSS_TARGET_MB = 600
+
+
+def server_rss_mb(url: str) -> float:
+    """Resident memory of the process listening on the URL's port, with its children."""
+    port = int(url.rsplit(":", 1)[1])
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+            proc = psutil.Process(conn.pid)
+            return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
+    raise RuntimeError(f"no process listens on port {port}")
+
+
+async def visit(context, url: str, spec) -> tuple[str, float, bool]:
+    """Load one page in a new tab; return (page, seconds, ok)."""
+    tab = await context.new_page()
+    start = time.perf_counter()
+    ok = True
+    try:
+        await tab.goto(f"{url}/{spec.url_path}")
+        await tab.wait_for_selector(DRAWN, timeout=180_000)
+        await tab.wait_for_selector(DONE, timeout=180_000)
+        if await tab.locator("[data-testid='stException']").count():
+            ok = False
+        elif spec.path not in PAGES_WITHOUT_CHARTS:
+            await tab.wait_for_selector(CHART, timeout=120_000)
+    except Exception:  # a timeout is a failed page, reported in the table
+        ok = False
+    seconds = time.perf_counter() - start
+    await tab.close()
+    return spec.title, seconds, ok
+
+
+async def session(browser, url: str, pages) -> list[tuple[str, float, bool]]:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        return [await visit(context, url, spec) for spec in pages]
+    finally:
+        await context.close()
+
+
+async def sessions_at_once(browser, url: str, pages, n: int) -> list[tuple[str, float, bool]]:
+    results = await asyncio.gather(*(session(browser, url, pages) for _ in range(n)))
+    return [row for rows in results for row in rows]
+
+
+def summary(label: str, rows) -> None:
+    times = [s for _, s, _ in rows]
+    failed = [name for name, _, ok in rows if not ok]
+    print(f"{label}: {len(rows)} page loads, median {statistics.median(times):.2f} s, "
+          f"worst {max(times):.2f} s, failures {len(failed)}{' ' + str(sorted(set(failed))) if failed else ''}")
+
+
+def per_page(rows) -> None:
+    print("| page | seconds |\n|---|---|")
+    for name, s, ok in rows:
+        print(f"| {name} | {s:.2f}{'' if ok else ' FAILED'} |")
+
+
+async def main_async(args) -> None:
+    from playwright.async_api import async_playwright
+    pages = nav.built_pages()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        with tempfile.TemporaryDirectory() as logs:
+            with serve(Path(logs)) as url:
+                print(f"server up; RSS at boot {server_rss_mb(url):.0f} MB")
+                cold = await session(browser, url, pages)
+                print("\n## one session, cold caches")
+                per_page(cold)
+                warm = await session(browser, url, pages)
+                print("\n## one session, warm caches")
+                per_page(warm)
+                rss = server_rss_mb(url)
+                print(f"\nRSS after every page with its defaults: {rss:.0f} MB "
+                      f"({'ok' if rss < RSS_TARGET_MB else 'OVER'} against {RSS_TARGET_MB} MB)")
+                summary("quiet, cold", cold)
+                summary("quiet, warm", warm)
+                for r in range(args.rounds):
+                    rows = await sessions_at_once(browser, url, pages, args.sessions)
+                    summary(f"{args.sessions} sessions at once, warm (round {r + 1})", rows)
+                print(f"RSS after the concurrent rounds: {server_rss_mb(url):.0f} MB")
+            with serve(Path(logs)) as url:
+                rows = await sessions_at_once(browser, url, pages, args.sessions)
+                summary(f"{args.sessions} sessions at once on a fresh server (cold)", rows)
+                print(f"RSS after that: {server_rss_mb(url):.0f} MB")
+        await browser.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    if not CHROMIUM.exists():
+        sys.exit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
