@@ -223,13 +223,10 @@ draw(("free", *key), lambda: charts.forecast_vs_truth(
     fc.free_run, temporal=temporal, units=series.units,
     title="Free-running from the start of the tail: each forecast feeds the next"))
 ui.download_csv(fc.free_run, "forecast-free-running")
-one, two = st.columns(2)
-with one:
-    draw(("horizon", *key), lambda: charts.horizon_chart(fc.horizon, units=series.units))
-    ui.download_csv(fc.horizon, "forecast-error-by-horizon")
-with two:
-    draw(("residuals", *key), lambda: charts.residual_boxes(fc.one_step, units=series.units))
-    ui.download_csv(fc.one_step[["time", "model", "residual"]], "forecast-residuals")
+draw(("horizon", *key), lambda: charts.horizon_chart(fc.horizon, units=series.units))
+ui.download_csv(fc.horizon, "forecast-error-by-horizon")
+draw(("residuals", *key), lambda: charts.residual_boxes(fc.one_step, units=series.units))
+ui.download_csv(fc.one_step[["time", "model", "residual"]], "forecast-residuals")
 draw(("series", *key), lambda: charts.series_overview(fc.series, temporal=temporal, units=series.units,
                                                       title="The whole series: training part and held-out tail"))
 ui.download_csv(fc.series, "forecast-series")
@@ -243,7 +240,7 @@ st.markdown(
     "its shapes:")
 one, two = st.columns([1, 2])
 one.dataframe(shapes, hide_index=True)
-two.code(error or "no error", language="text")
+two.code(error or "no error", language="text", wrap_lines=True)
 two.caption("Select a readout-only model above to train it properly (same data, same steps) and compare it with "
             "full backpropagation through time, in the table and below.")
 if len(fc.curves):

@@ -227,7 +227,7 @@ else:
         ui.download_csv(tr.hidden, "sentiment-hidden-states")
 
 st.header("The article's example")
-toy = exp.article_toy(cfg, vocab, runs.get(trace_cell))
+toy = exp.article_toy(cfg, vocab, list(runs.values()))
 shapes, error = exp.article_mechanism(seed=seed)
 st.markdown(
     "The article's model knows six words (good, bad, happy, sad, love, hate), drops every other word, and is "
@@ -236,14 +236,19 @@ st.markdown(
     "shapes shows it:")
 one, two = st.columns([1, 2])
 one.dataframe(shapes.rename(columns={"word": "after the word", "h_shape": "hidden state shape"}), hide_index=True)
-two.code(error or "no error", language="text")
+two.code(error or "no error", language="text", wrap_lines=True)
 two.caption("Its scoring line, `output[0] > 0`, then compares five numbers at once: that is the error above. "
             "The article's printed scores (0.23 and -0.18) cannot come from this code; had it run, they would come "
             "from random weights, since nothing updates them.")
-st.dataframe(toy.rename(columns={"article_vocab_knows": "words the article's vocabulary knows",
-                                 "article_printed": "the article printed", "model": "our model",
-                                 "p_positive": "our P(positive)", "unknown_to_model": "unknown to our vocabulary"}),
-             hide_index=True, width="stretch")
+wide = toy.pivot_table(index=["sentence", "article_vocab_knows", "article_printed", "unknown_to_model"],
+                       columns="model", values="p_positive", sort=False).reset_index()
+wide.columns = ["sentence", "words its vocabulary knows", "the article printed", "unknown to our vocabulary",
+                *(f"our {m.upper()}: P(positive)" for m in wide.columns[4:])]
+st.dataframe(wide, hide_index=True, width="stretch")
+if runs:
+    st.caption("Our models learned the grammar of the built-in corpus, and these sentences lie outside it: words it "
+               "never saw, and phrasings it never used (in the corpus *they* always opens the deciding clause). "
+               "Where the models disagree, none of them has learned English; a model is only as good as its data.")
 ui.download_csv(toy, "sentiment-article-toy")
 
 def measured_text() -> str:

@@ -104,9 +104,11 @@ def test_trace_of_long_and_empty_sentences(builtin, rnn_run):
 
 def test_the_article_toy_and_its_broadcasting_bug(builtin, rnn_run):
     _, prep, _ = builtin
-    toy = exp.article_toy(QUICK, prep.vocab, rnn_run)
+    toy = exp.article_toy(QUICK, prep.vocab, [rnn_run])
     assert toy.article_vocab_knows.tolist() == ["love good", "hate bad sad", ""]
     assert toy.p_positive.between(0, 1).all() and toy.article_printed[0] == "Positive (0.23)"
+    assert toy.unknown_to_model.tolist() == ["", "movies make", "weather today"] and set(toy.model) == {"rnn"}
+    assert exp.article_toy(QUICK, prep.vocab, []).p_positive.isna().all()
     shapes, error = exp.article_mechanism(seed=0)
     assert shapes.h_shape.tolist() == ["(5, 5)", "(5, 5)"]  # broadcast at the first word already
     assert error.startswith("ValueError") and "ambiguous" in error

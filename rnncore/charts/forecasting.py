@@ -86,7 +86,7 @@ def horizon_chart(df: pd.DataFrame, *, units: str = "") -> alt.Chart:
     """
     y_title = f"MAE ({units})" if units else "MAE"
     n = int(df["origins"].max()) if len(df) else 0
-    return alt.Chart(_dash(df), title=f"Error against forecast horizon (free-running, {n} origins in the test tail)",
+    return alt.Chart(_dash(df), title=f"Free-running error against horizon ({n} origins in the test tail)",
                      height=300).mark_line(point=True).encode(
         x=alt.X("h:Q", title="Steps ahead"),
         y=alt.Y("mae:Q", title=y_title, scale=alt.Scale(zero=True)),
@@ -103,12 +103,14 @@ def residual_boxes(df: pd.DataFrame, *, units: str = "") -> alt.Chart:
     Args:
         df: time, model, truth, forecast, residual (``Forecasts.one_step``).
     """
-    y_title = f"Residual, truth - forecast ({units})" if units else "Residual, truth - forecast"
-    return alt.Chart(df, title="One-step residuals on the test tail", height=300).mark_boxplot(extent=1.5).encode(
-        x=alt.X("model:N", title="Model", sort=list(dict.fromkeys(df["model"]))),
-        y=alt.Y("residual:Q", title=y_title),
+    x_title = f"Residual, truth - forecast ({units})" if units else "Residual, truth - forecast"
+    models = list(dict.fromkeys(df["model"]))
+    return alt.Chart(df, title="One-step residuals on the test tail", height=40 + 30 * len(models)).mark_boxplot(
+        extent=1.5).encode(
+        y=alt.Y("model:N", title="Model", sort=models),
+        x=alt.X("residual:Q", title=x_title),
         color=_model_color(df["model"]),
-        tooltip=tooltips(("model:N", "Model"), ("residual:Q", y_title)),
+        tooltip=tooltips(("model:N", "Model"), ("residual:Q", x_title)),
     )
 
 
@@ -134,11 +136,12 @@ def loss_curves(df: pd.DataFrame) -> alt.Chart:
     Args:
         df: model, step, loss, smoothed (``Forecasts.curves``), with smoothed > 0.
     """
-    return alt.Chart(_dash(df), title="Training loss: full BPTT against readout only", height=300).mark_line().encode(
+    return alt.Chart(_dash(df), title="Training loss (rolling mean of 10 updates): full BPTT against readout only",
+                     height=300).mark_line().encode(
         x=alt.X("step:Q", title="Update step"),
-        y=alt.Y("smoothed:Q", title="Training MSE, scaled (rolling mean of 10)", scale=alt.Scale(type="log")),
+        y=alt.Y("smoothed:Q", title="Training MSE (scaled)", scale=alt.Scale(type="log")),
         color=_model_color(df["model"]),
         strokeDash=_DASHES,
         tooltip=tooltips(("model:N", "Model"), ("step:Q", "Update step"),
-                         ("smoothed:Q", "Training MSE, scaled (rolling mean of 10)"), ("loss:Q", "MSE of this batch")),
+                         ("smoothed:Q", "Training MSE (scaled), rolling mean"), ("loss:Q", "MSE of this batch")),
     )

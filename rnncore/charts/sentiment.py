@@ -31,7 +31,7 @@ def accuracy_bars(df: pd.DataFrame) -> alt.LayerChart:
     order = [s for s in SUBSET_ORDER if s in set(df["subset"])]
     bars = alt.Chart(df, title="Test accuracy, overall and by phenomenon (held-out sentences)", height=300).mark_bar(
     ).encode(
-        x=alt.X("subset:N", title="Subset of the test sentences", sort=order),
+        x=alt.X("subset:N", title="Subset of the test sentences", sort=order, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("model:N", title="Model"),
         y=alt.Y("accuracy:Q", title="Accuracy", scale=alt.Scale(domain=[0, 1])),
         color=model_color(df["model"]),

@@ -263,20 +263,26 @@ def trace(cfg: Config, vocab: tx.Vocab, run: CellRun, bow: bl.BowModel | None, t
     return Trace(frame, hidden, words[cfg.max_len:])
 
 
-def article_toy(cfg: Config, vocab: tx.Vocab, run: CellRun | None) -> pd.DataFrame:
-    """The article's three sentences: what its 6-word vocabulary knows, what it printed, what a trained model says."""
-    rows = []
-    for text, printed in zip(tx.ARTICLE_TOY_SENTENCES, tx.ARTICLE_TOY_PRINTED):
-        words = tx.tokenize(text)
-        p = np.nan
-        if run is not None:
-            ids = tx.encode([text], vocab, cfg.max_len).ids
-            logit = rc.forward(spec_of(cfg, run.cell, len(vocab)), run.params, ids)[0][0, 0]
-            p = float(1.0 / (1.0 + np.exp(-logit)))
-        rows.append({"sentence": text, "article_vocab_knows": " ".join(w for w in words if w in tx.ARTICLE_TOY_VOCAB),
-                     "article_printed": printed, "model": run.cell if run is not None else "",
-                     "p_positive": p, "unknown_to_model": " ".join(w for w in words if w not in vocab.stoi)})
-    return pd.DataFrame(rows)
+def article_toy(cfg: Config, vocab: tx.Vocab, runs: list) -> pd.DataFrame:
+    """The article's three sentences: what its 6-word vocabulary knows, what it printed, what each model says.
+
+    Returns:
+        one row per (sentence, model): sentence, article_vocab_knows, article_printed, unknown_to_model, model,
+        p_positive (no model rows when ``runs`` is empty).
+    """
+    ids = tx.encode(list(tx.ARTICLE_TOY_SENTENCES), vocab, cfg.max_len).ids
+    base = pd.DataFrame({
+        "sentence": tx.ARTICLE_TOY_SENTENCES,
+        "article_vocab_knows": [" ".join(w for w in tx.tokenize(t) if w in tx.ARTICLE_TOY_VOCAB)
+                                for t in tx.ARTICLE_TOY_SENTENCES],
+        "article_printed": tx.ARTICLE_TOY_PRINTED,
+        "unknown_to_model": [" ".join(w for w in tx.tokenize(t) if w not in vocab.stoi)
+                             for t in tx.ARTICLE_TOY_SENTENCES]})
+    frames = []
+    for run in runs:
+        logits = rc.forward(spec_of(cfg, run.cell, len(vocab)), run.params, ids)[0][:, 0]
+        frames.append(base.assign(model=run.cell, p_positive=1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))))
+    return pd.concat(frames, ignore_index=True) if frames else base.assign(model="", p_positive=np.nan)
 
 
 def article_mechanism(*, seed: int = 0) -> tuple[pd.DataFrame, str]:
