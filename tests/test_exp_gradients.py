@@ -149,7 +149,7 @@ def test_charts_are_valid():
     sigma = float(result.spectra.set_index("radius").loc[0.9, "sigma_max"])
     for chart in (charts.norms_by_t(result.norms), charts.norms_heatmap(result.norms),
                   charts.against_bound(result.focus, 0.9, sigma), charts.gain_vs_sigma(result.spectra, 1.0, "tanh"),
-                  charts.explosion_table_chart(result.explosion), charts.scalar_sweep(demo.sweep, article),
+                  charts.scalar_sweep(demo.sweep, article),
                   charts.scalar_trace(demo.trace)):
         assert_valid_chart(chart)
 

@@ -25,7 +25,8 @@ def check_errors(table: pd.DataFrame, tolerance: float) -> alt.LayerChart:
     frame = table[["kind", "case", "array", "rel_error", "passed"]].assign(
         shown=table["rel_error"].clip(lower=FLOOR), result=table["passed"].map({True: "pass", False: "FAIL"}))
     x_title = "Relative error against finite differences (log scale)"
-    points = (alt.Chart(frame, title="Every gradient against centered finite differences", height=260)
+    height = 56 * frame["kind"].nunique()  # room for every label: a crowded band axis hides some
+    points = (alt.Chart(frame, title="Every gradient against centered finite differences", height=height)
               .mark_point(filled=True, size=50, opacity=0.7)
               .encode(x=alt.X("shown:Q", title=x_title, scale=alt.Scale(type="log")),
                       y=alt.Y("kind:N", title="Check", axis=alt.Axis(labelLimit=260)),
@@ -41,7 +42,8 @@ def parity(frame: pd.DataFrame) -> alt.Chart:
     """Relative difference to torch.nn per case and quantity, log x (frame: case, quantity, rel_diff)."""
     shown = frame.assign(shown=frame["rel_diff"].clip(lower=FLOOR))
     x_title = "Relative difference to PyTorch (log scale)"
-    return (alt.Chart(shown, title="rnncore against torch.nn.RNN / LSTM / GRU, float64", height=240)
+    height = 30 * shown["quantity"].nunique()
+    return (alt.Chart(shown, title="rnncore against torch.nn.RNN / LSTM / GRU, float64", height=height)
             .mark_point(filled=True, size=60)
             .encode(x=alt.X("shown:Q", title=x_title, scale=alt.Scale(type="log")),
                     y=alt.Y("quantity:N", title="Quantity"),

@@ -98,19 +98,6 @@ def gain_vs_sigma(spectra: pd.DataFrame, threshold: float, nonlinearity: str) ->
             + _rule(1.0, label="gain 1: neither vanishing nor exploding", y_title=y_title))
 
 
-def explosion_table_chart(explosion: pd.DataFrame) -> alt.Chart:
-    """log10 ‖dL/dh_1‖ per nonlinearity and radius, grouped bars; non-finite rows are left out (the page says)."""
-    frame = common.drawable(explosion.rename(columns={"log10_norm_t1": "shown"}), ["shown"]).frame
-    return (alt.Chart(frame, title=f"log10 {NORM.replace('_t', '_1')}: above 0 the gradient grew", height=260)
-            .mark_bar()
-            .encode(x=alt.X("nonlinearity:N", title="Nonlinearity"),
-                    xOffset=alt.XOffset("radius:O", title="Spectral radius"),
-                    y=alt.Y("shown:Q", title=f"log10 {NORM.replace('_t', '_1')}"),
-                    color=alt.Color("radius:O", title="Spectral radius"),
-                    tooltip=common.tooltips(("nonlinearity:N", "Nonlinearity"), ("radius:O", "Spectral radius"),
-                                            ("sigma_max:Q", "σ_max"), ("norm_t1:Q", NORM.replace("_t", "_1")))))
-
-
 def scalar_sweep(sweep: pd.DataFrame, article: pd.DataFrame) -> alt.LayerChart:
     """The scalar demo: log10 |dL/dh_0| of the correct recursion against the weight, its bound, the article's prints.
 

@@ -9,7 +9,7 @@ from app.conftest import charts, open_page
 from helpers import reproduce_snippets
 
 PAGE = "pages/gradients.py"
-N_CHARTS = 7
+N_CHARTS = 6
 
 
 def _ok(at, n=N_CHARTS):
