@@ -85,9 +85,10 @@ def test_verdicts(ratio, verdict):
     assert lt.verdict(ratio) == verdict
 
 
-@pytest.mark.parametrize("changes, match", [({"task": "noisy_sine"}, "unknown task"), ({"T": 5, "task": "temporal_order"},
-                                            "T >= 20"), ({"lr": 0.0}, "lr"), ({"optimizer": "lbfgs"}, "optimizer"),
-                                            ({"cell": "tcn"}, "cell"), ({"steps": 0}, "steps"), ({"init": "he"}, "init")])
+@pytest.mark.parametrize("changes, match", [
+    ({"task": "noisy_sine"}, "unknown task"), ({"T": 5, "task": "temporal_order"}, "T >= 20"), ({"lr": 0.0}, "lr"),
+    ({"optimizer": "lbfgs"}, "optimizer"), ({"cell": "tcn"}, "cell"), ({"steps": 0}, "steps"), ({"init": "he"}, "init"),
+])
 def test_bad_configs_raise(changes, match):
     with pytest.raises(ValueError, match=match):
         dataclasses.replace(TINY, **changes)

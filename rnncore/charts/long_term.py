@@ -38,20 +38,28 @@ def dh0_curve(frame: pd.DataFrame, *, color: str | None = None, color_title: str
 
 
 def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
-                 title: str = "Held-out loss against lag (1 = the baseline)") -> alt.LayerChart:
+                 title: str = "Held-out loss against lag (1 = the baseline)",
+                 palette: dict[str, str] | None = None) -> alt.LayerChart:
     """Every seed's held-out loss / baseline against the lag (points), their median (line), and the two lines
     that score it: the baseline (1) and the success threshold (0.1).
 
     Args:
         frame: one row per run with T, seed, ratio and the colour field.
+        palette: {value: colour} for a colour field other than the cell type.
     """
     name = common.field(color)[0]
     data = common.drawable(frame[["T", "seed", "ratio", name]], ["ratio"], positive=True).frame
     median = data.groupby(["T", name], as_index=False)["ratio"].median()
     x = alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log"))
     y = alt.Y("ratio:Q", title="Held-out loss / baseline", scale=alt.Scale(type="log"))
-    colour = (common.cell_color(color, title=color_title, present=[str(v) for v in data[name].unique()]) if cells
-              else alt.Color(color, title=color_title))
+    present = [str(v) for v in data[name].unique()]
+    if cells:
+        colour = common.cell_color(color, title=color_title, present=present)
+    elif palette:
+        domain = [v for v in palette if v in present]
+        colour = alt.Color(color, title=color_title, scale=alt.Scale(domain=domain, range=[palette[v] for v in domain]))
+    else:
+        colour = alt.Color(color, title=color_title)
     points = alt.Chart(data, title=title, height=320).mark_point(filled=True, opacity=0.55).encode(
         x=x, y=y, color=colour,
         tooltip=common.tooltips(("T:Q", "Lag T"), ("seed:O", "Seed"), ("ratio:Q", "Loss / baseline"),
@@ -82,7 +90,9 @@ def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
     """Per-epoch losses of the article's loop and of real training (points), their running means (lines), and
     the baseline 0.25 of first-element recall."""
     y_title = "Squared error of the epoch's sequence"
-    colour = alt.Color("run:N", title="Run")
+    runs = list(dict.fromkeys(frame["run"]))
+    colour = alt.Color("run:N", title="Run", sort=runs, legend=alt.Legend(orient="bottom", labelLimit=400),
+                       scale=alt.Scale(domain=runs, range=["#f28e2b", "#3b82f6"][:len(runs)]))
     points = alt.Chart(frame, title="The article's loop against real training, one sequence per epoch",
                        height=320).mark_circle(size=12, opacity=0.35).encode(
         x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("loss:Q", title=y_title), color=colour,

@@ -9,6 +9,14 @@ import pandas as pd
 from rnncore.charts import common
 
 FLOW_TITLE = "‖dL/dh_t‖ (unit gradient at the last step)"
+#: One colour per clipping run, on every chart of the clipping page.
+RUN_COLORS = {"no clipping": "#d94a57", "clip by global norm": "#3b82f6", "clip by value": "#079464"}
+
+
+def run_color(runs) -> alt.Color:
+    """The colour encoding of the clipping runs present in the data."""
+    domain = [r for r in RUN_COLORS if r in set(runs)]
+    return alt.Color("run:N", title="Run", scale=alt.Scale(domain=domain, range=[RUN_COLORS[r] for r in domain]))
 
 
 def flow_chart(flow: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
@@ -31,9 +39,9 @@ def flow_chart(flow: pd.DataFrame, *, color: str = "cell:N", color_title: str = 
         "tooltip": common.tooltips(("t:Q", "Time step"), ("norm:Q", "Mean ‖dL/dh_t‖"), ("lo:Q", "10% quantile"),
                                    ("hi:Q", "90% quantile"), (color, color_title), ("stage:N", "Stage")),
     }
-    if "stage" in data and data["stage"].nunique() > 1:
-        encoding["strokeDash"] = alt.StrokeDash("stage:N", title="Stage",
-                                                sort=["at initialization", "after training"])
+    if "stage" in data and data["stage"].nunique() > 1:  # dashed before training, solid after
+        encoding["strokeDash"] = alt.StrokeDash("stage:N", title="Stage", scale=alt.Scale(
+            domain=["at initialization", "after training"], range=[[5, 3], [1, 0]]))
     return alt.Chart(data, title=title, height=320).mark_line(clip=True).encode(**encoding)
 
 
@@ -42,7 +50,7 @@ def clip_loss_chart(curves: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
     data = common.drawable(curves[["step", "loss", "run"]], ["loss"], positive=True).frame
     lines = common.line_chart(data, x="step:Q", y="loss:Q", color="run:N", color_title="Run", log_y=True,
                               title="Training loss, same seed", x_title="Training step",
-                              y_title="Loss (training batch)")
+                              y_title="Loss (training batch)").encode(color=run_color(data["run"]))
     return lines + common.hrule(baseline, label=f"baseline {baseline:.4g}", y_title="Loss (training batch)",
                                 log_y=True)
 
@@ -53,12 +61,12 @@ def clip_norm_chart(curves: pd.DataFrame, *, threshold: float) -> alt.LayerChart
     y_title = "Global gradient norm before clipping"
     data = common.drawable(curves[["step", "grad_norm", "clipped", "run"]], ["grad_norm"], positive=True).frame
     lines = common.line_chart(data, x="step:Q", y="grad_norm:Q", color="run:N", color_title="Run", log_y=True,
-                              title="Gradient norm before clipping; dots mark the steps that were clipped",
-                              x_title="Training step", y_title=y_title)
+                              title="Gradient norm before clipping; dots mark clipped steps",
+                              x_title="Training step", y_title=y_title).encode(color=run_color(data["run"]))
     events = alt.Chart(data[data["clipped"]]).mark_point(filled=True, size=22).encode(
         x=alt.X("step:Q", title="Training step"),
         y=alt.Y("grad_norm:Q", title=y_title, scale=alt.Scale(type="log")),
-        color=alt.Color("run:N", title="Run"),
+        color=run_color(data["run"]),
         tooltip=common.tooltips(("step:Q", "Step"), ("grad_norm:Q", "Norm before clipping"), ("run:N", "Run")))
     return lines + events + common.hrule(threshold, label=f"threshold {threshold:g}", y_title=y_title, log_y=True)
 
@@ -87,7 +95,7 @@ def cliff_chart(surface: pd.DataFrame, paths: pd.DataFrame) -> alt.LayerChart:
     start = alt.Chart(paths[paths["k"] == 0].head(1)).mark_point(shape="diamond", size=160, filled=True,
                                                                   color="#ffbd45").encode(
         x=px, y=py, tooltip=common.tooltips(("w:Q", "Start w"), ("b:Q", "Start b")))
-    return (heat + line + dots + start).resolve_scale(color="independent")
+    return alt.layer(heat, line + dots + start).resolve_scale(color="independent")
 
 
 def bars_by_choice(runs: pd.DataFrame, *, title: str) -> alt.LayerChart:

@@ -45,7 +45,8 @@ import pandas as pd
 import rnncore
 from rnncore.experiments import clipping, init_schemes, long_term as lt, remedies
 
-DATA = Path(__file__).resolve().parent.parent / "datasets"
+#: Where the shipped files live; RNNCORE_DATASETS points the readers elsewhere (e.g. a folder of quick test data).
+DATA = Path(os.environ.get("RNNCORE_DATASETS") or Path(__file__).resolve().parent.parent / "datasets")
 LAGS = (10, 25, 50, 100, 200)
 CELLS = ("rnn", "lstm", "gru")
 FIELDS = tuple(f.name for f in dataclasses.fields(lt.Config))
@@ -128,6 +129,21 @@ def config_of(row) -> lt.Config:
     for name in ("T", "hidden", "steps", "batch", "test_size"):
         values[name] = int(values[name])
     return lt.Config(**values)
+
+
+def same_point(a, b) -> bool:
+    """Whether two rows (dicts or Series, fresh or read from a CSV) hold the same point with the same bits, in every
+    column but the wall time."""
+    def equal(x, y) -> bool:
+        both_nan = isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y)
+        return both_nan or x == y
+
+    return (config_of(a) == config_of(b) and int(a["seed"]) == int(b["seed"])
+            and all(equal(_plain_value(a[k]), _plain_value(b[k])) for k in SCORES))
+
+
+def _plain_value(v):
+    return v.item() if isinstance(v, (np.integer, np.floating, np.bool_)) else v
 
 
 def find(frame: pd.DataFrame, cfg: lt.Config, seed: int) -> pd.Series | None:
