@@ -44,7 +44,7 @@ def plain(text: str) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ")
 
 
-@ui.cached(max_entries=48, spinner=False)
+@ui.cached(max_entries=24, spinner=False)
 def chart_spec(key: tuple, *, _build: Callable[[], alt.TopLevelMixin]) -> dict:
     """The validated Vega-Lite spec of ``_build()``, cached: building and validating a chart costs ~0.1 s each run."""
     chart = _build()
@@ -82,8 +82,10 @@ def trained(cfg: fx.Config, data_key: str, model: str, seed: int, *, _prep: fx.P
 
 
 @ui.cached(max_entries=16, spinner="Scoring the forecasts...")
-def evaluate(cfg: fx.Config, data_key: str, seed: int, models: tuple, *, _series, _prep, _runs) -> fx.Forecasts:
-    return fx.evaluate(cfg, _series, _prep, _runs)
+def evaluate(cfg: fx.Config, data_key: str, seed: int, models: tuple, *, _series, _prep, _runs) -> tuple:
+    """The forecasts and errors, and the sentences that say what the table shows."""
+    fc = fx.evaluate(cfg, _series, _prep, _runs)
+    return fc, fx.summary(fc.table)
 
 
 st.title("Time-series prediction")
@@ -202,7 +204,7 @@ for model, run in runs.items():
     ui.show_run_problem(step=run.stopped_at, reason=run.reason, total=cfg.steps, what=f"Training the "
                         f"{model_label(model)}", hint="Lower the learning rate or the clipping threshold.")
 
-fc = evaluate(cfg, data_key, seed, tuple(runs), _series=series, _prep=prep, _runs=list(runs.values()))
+fc, claims = evaluate(cfg, data_key, seed, tuple(runs), _series=series, _prep=prep, _runs=list(runs.values()))
 key = (cfg, data_key, seed, tuple(runs))  # what every chart below depends on
 temporal = series.dates is not None
 for note in fc.notes:
@@ -211,10 +213,10 @@ for note in fc.notes:
 table = fc.table.rename(columns={"one_step_mae": "MAE, one step", "one_step_rmse": "RMSE, one step",
                                  "free_mae": f"MAE, free-running 1-{min(cfg.horizon, len(prep.y) - prep.n_train)}",
                                  "free_rmse": f"RMSE, free-running 1-{min(cfg.horizon, len(prep.y) - prep.n_train)}"})
-st.dataframe(table.drop(columns="kind").style.format(precision=4, na_rep="n/a").highlight_min(
-    subset=list(table.columns[2:]), color="#dbeafe"), hide_index=True, width="stretch")
+st.dataframe(table.drop(columns="kind"), hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(c, format="%.4f") for c in table.columns[2:]})
 ui.download_csv(fc.table, "forecast-errors")
-st.markdown("\n".join(f"- {line}" for line in fx.summary(fc.table)))
+st.markdown("\n".join(f"- {line}" for line in claims))
 
 draw(("one-step", *key), lambda: charts.forecast_vs_truth(fc.one_step, temporal=temporal, units=series.units,
                                                          title="One step ahead: each forecast reads the true past"))
@@ -256,7 +258,7 @@ def measured_text() -> str:
     floor = (f" Every new value carries fresh noise of standard deviation {sine.noise:g}, so no forecaster can beat "
              f"an RMSE of about {sine.noise:g} (an MSE of {sine.noise ** 2:g}) one step ahead: the article's 2.1e-4 "
              "is below that floor." if source == fx.SINE and sine.noise > 0 else "")
-    return f"Held-out one-step RMSE: {listed}.{floor} " + " ".join(fx.summary(fc.table)[:2])
+    return f"Held-out one-step RMSE: {listed}.{floor} " + " ".join(claims[:2])
 
 
 with article:

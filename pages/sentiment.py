@@ -32,7 +32,7 @@ def plain(text: str) -> str:
 ALTAIR_LOCK = getattr(_vega, "_altair_globals_lock", threading.Lock())
 
 
-@ui.cached(max_entries=48, spinner=False)
+@ui.cached(max_entries=32, spinner=False)
 def chart_spec(key: tuple, *, _build: Callable[[], alt.TopLevelMixin]) -> dict:
     """The validated Vega-Lite spec of ``_build()``, cached: building and validating a chart costs ~0.1 s each run."""
     chart = _build()
@@ -75,6 +75,27 @@ def trained(cfg: exp.Config, cell: str, key: str, seed: int, *, _ds: exp.Dataset
 @ui.cached(max_entries=16, spinner=False)
 def scores(cfg: exp.Config, key: str, seed: int, cells: tuple, *, _ds, _prep, _runs, _bow) -> exp.Scores:
     return exp.score(cfg, _ds, _prep, _runs, _bow)
+
+
+@ui.cached(max_entries=8, spinner=False)
+def shipped_scores(cfg: exp.Config, seed: int, cells: tuple) -> exp.Scores:
+    return exp.select(shipped(cfg, seed).scores, cells)
+
+
+@ui.cached(max_entries=16, spinner=False)
+def traced(cfg: exp.Config, key: str, seed: int, cell: str, sentence: str, *, _vocab, _run, _bow) -> exp.Trace:
+    return exp.trace(cfg, _vocab, _run, _bow, sentence)
+
+
+@ui.cached(max_entries=8, spinner=False)
+def article_views(cfg: exp.Config, key: str, seed: int, cells: tuple, *, _vocab, _runs) -> tuple:
+    """The article's sentences scored by every model (long, and wide for display), and its shapes and error."""
+    toy = exp.article_toy(cfg, _vocab, _runs)
+    wide = toy.pivot_table(index=["sentence", "article_vocab_knows", "article_printed", "unknown_to_model"],
+                           columns="model", values="p_positive", sort=False).reset_index()
+    wide.columns = ["sentence", "words its vocabulary knows", "the article printed", "unknown to our vocabulary",
+                    *(f"our {m.upper()}: P(positive)" for m in wide.columns[4:])]
+    return toy, wide, *exp.article_mechanism(seed=seed)
 
 
 st.title("Sentiment analysis")
@@ -170,7 +191,7 @@ for cell, run in runs.items():
                         hint="Lower the learning rate or the clipping threshold.")
 
 if view is not None:
-    result = exp.select(view.scores, runs)
+    result = shipped_scores(cfg, seed, tuple(runs))
 else:
     result = scores(cfg, ds.key, seed, tuple(runs), _ds=ds, _prep=prep, _runs=list(runs.values()), _bow=bow)
 acc = result.accuracy
@@ -178,7 +199,8 @@ key = (cfg, data_key, seed, tuple(runs))  # what every chart below depends on
 draw(("accuracy", *key), lambda: charts.accuracy_bars(acc))
 table = acc.pivot(index="model", columns="subset", values="accuracy")
 table = table[[s for s in charts.SUBSET_ORDER if s in table.columns]]
-st.dataframe(table.style.format("{:.3f}"), width="stretch")
+st.dataframe(table, width="stretch", column_config={s: st.column_config.NumberColumn(s, format="%.3f")
+                                                    for s in table.columns})
 ui.download_csv(acc, "sentiment-test-accuracy")
 
 if runs:
@@ -207,7 +229,7 @@ if trace_cell not in runs and runs:
 if not runs:
     st.info("Train a model above to trace its prediction word by word.", icon=":material/schedule:")
 else:
-    tr = exp.trace(cfg, vocab, runs[trace_cell], bow, sentence)
+    tr = traced(cfg, data_key, seed, trace_cell, sentence, _vocab=vocab, _run=runs[trace_cell], _bow=bow)
     if tr.words.empty:
         st.info("The sentence has no words (letters) to read; type one above.", icon=":material/edit:")
     else:
@@ -227,8 +249,7 @@ else:
         ui.download_csv(tr.hidden, "sentiment-hidden-states")
 
 st.header("The article's example")
-toy = exp.article_toy(cfg, vocab, list(runs.values()))
-shapes, error = exp.article_mechanism(seed=seed)
+toy, wide, shapes, error = article_views(cfg, data_key, seed, tuple(runs), _vocab=vocab, _runs=list(runs.values()))
 st.markdown(
     "The article's model knows six words (good, bad, happy, sad, love, hate), drops every other word, and is "
     "never trained. Its embeddings are 1-D rows of three numbers while its hidden state is a (5, 1) column, so "
@@ -240,10 +261,6 @@ two.code(error or "no error", language="text", wrap_lines=True)
 two.caption("Its scoring line, `output[0] > 0`, then compares five numbers at once: that is the error above. "
             "The article's printed scores (0.23 and -0.18) cannot come from this code; had it run, they would come "
             "from random weights, since nothing updates them.")
-wide = toy.pivot_table(index=["sentence", "article_vocab_knows", "article_printed", "unknown_to_model"],
-                       columns="model", values="p_positive", sort=False).reset_index()
-wide.columns = ["sentence", "words its vocabulary knows", "the article printed", "unknown to our vocabulary",
-                *(f"our {m.upper()}: P(positive)" for m in wide.columns[4:])]
 st.dataframe(wide, hide_index=True, width="stretch")
 if runs:
     st.caption("Our models learned the grammar of the built-in corpus, and these sentences lie outside it: words it "
