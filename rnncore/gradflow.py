@@ -22,6 +22,20 @@ from .sequence import state_grads, unroll
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0}  # max |f'(a)|
 
 
+def vector_norms(a: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Euclidean norms along ``axis`` that stay finite for finite entries.
+
+    ``np.linalg.norm`` squares the entries, so it returns inf once they pass about 1e154 even though the norm itself
+    is a perfectly good float64. Dividing by the largest |entry| first keeps every finite norm finite; an entry that
+    is inf or nan gives inf or nan.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        scale = np.max(np.abs(a), axis=axis, keepdims=True)
+        safe = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+        norms = np.squeeze(safe, axis=axis) * np.sqrt(np.sum((a / safe) ** 2, axis=axis))
+        return np.where(np.isposinf(np.squeeze(scale, axis=axis)), np.inf, norms)
+
+
 def grad_norms_through_time(cell, params: dict, xs: np.ndarray, dlast: np.ndarray, state0=None) -> np.ndarray:
     """||dL/dh_t|| for t = 1..T, for a loss whose only gradient is ``dlast`` = dL/dh_T.
 
@@ -37,7 +51,7 @@ def grad_norms_through_time(cell, params: dict, xs: np.ndarray, dlast: np.ndarra
         hs, cache = unroll(cell, params, xs, state0)
         dhs = np.zeros(hs.shape, dtype=hs.dtype)
         dhs[:, -1] = dlast
-        return np.linalg.norm(state_grads(cell, params, dhs, cache), axis=2)
+        return vector_norms(state_grads(cell, params, dhs, cache), axis=2)
 
 
 def jacobian_product_norms(cell, params: dict, xs: np.ndarray, state0=None) -> np.ndarray:

@@ -106,3 +106,14 @@ def test_scalar_demo_article_seed_gives_zero_and_correct_seed_does_not(rng):
     assert fixed.grads[0] == pytest.approx((run(1e-6) - run(-1e-6)) / 2e-6, rel=1e-6)
     big = gradflow.scalar_sigmoid_chain(10.0, 100, rng=np.random.default_rng(1))
     assert big.grads[0] < 1e-20  # a large weight saturates the sigmoid: it vanishes too
+
+
+def test_norms_stay_finite_beyond_the_square_overflow():
+    a = np.array([[3e200, 4e200], [0.0, 0.0], [np.inf, 1.0], [1e-200, 0.0]])
+    n = gradflow.vector_norms(a, axis=1)
+    assert n[0] == pytest.approx(5e200, rel=1e-12)
+    assert n[1] == 0.0 and n[2] == np.inf
+    assert n[3] == pytest.approx(1e-200, rel=1e-12, abs=0)
+    assert np.isnan(gradflow.vector_norms(np.array([np.nan, 1.0])))
+    with np.errstate(over="ignore"):
+        assert np.linalg.norm(a[0]) == np.inf  # what the plain norm does here

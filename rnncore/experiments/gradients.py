@@ -26,7 +26,6 @@ import pandas as pd
 from rnncore import gradflow
 from rnncore.cells import get_cell
 from rnncore.init import SCHEMES
-from rnncore.sequence import state_grads, unroll
 
 NONLINEARITIES = tuple(gradflow.GAMMA)  # tanh, sigmoid, relu, identity
 RADII = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 2.0, 3.0, 4.0, 5.0, 8.0)  # choices for the lines
@@ -103,33 +102,10 @@ def _setup(cfg: Config, nonlinearity: str, radius: float, seed: int):
     return cell, params, xs, dlast
 
 
-def scaled_norm(v: np.ndarray, axis: int = -1) -> np.ndarray:
-    """The 2-norm along ``axis``, scaled by the largest entry first so that entries above 1e154 do not overflow.
-
-    ``np.linalg.norm`` squares the entries: a gradient of finite entries around 1e160 would read as inf.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        top = np.max(np.abs(v), axis=axis, keepdims=True)
-        safe = np.where((top > 0) & np.isfinite(top), top, 1.0)
-        return np.squeeze(top, axis=axis) * np.linalg.norm(v / safe, axis=axis)
-
-
-def grad_norms(cell, params: dict, xs: np.ndarray, dlast: np.ndarray) -> np.ndarray:
-    """‖dL/dh_t‖ (B, T) for a loss with gradient ``dlast`` (B, H) at the last step only.
-
-    As ``gradflow.grad_norms_through_time``, with :func:`scaled_norm`: inf only where an entry itself overflowed.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        hs, cache = unroll(cell, params, xs)
-        dhs = np.zeros(hs.shape, dtype=hs.dtype)
-        dhs[:, -1] = dlast
-        return scaled_norm(state_grads(cell, params, dhs, cache), axis=2)
-
-
 def flow(cfg: Config, radius: float, seed: int, *, nonlinearity: str | None = None) -> Flow:
     """‖dL/dh_t‖ for every sequence and t at one radius, and the spectrum of that W_h."""
     cell, params, xs, dlast = _setup(cfg, nonlinearity or cfg.nonlinearity, radius, seed)
-    return Flow(grad_norms(cell, params, xs, dlast), gradflow.spectrum(params["W_h"]))
+    return Flow(gradflow.grad_norms_through_time(cell, params, xs, dlast), gradflow.spectrum(params["W_h"]))
 
 
 def summarize(norms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -215,7 +191,7 @@ FOCUS_SERIES = ("measured ‖dL/dh_t‖", "worst direction", "bound η^(T−t)")
 def _focus(cfg: Config, seed: int) -> pd.DataFrame:
     """At ``cfg.radius``: the measured norm, the Jacobian-product norm of the first sequence, and the bound."""
     cell, params, xs, dlast = _setup(cfg, cfg.nonlinearity, cfg.radius, seed)
-    values, status = summarize(grad_norms(cell, params, xs, dlast))
+    values, status = summarize(gradflow.grad_norms_through_time(cell, params, xs, dlast))
     # entry t of jacobian_product_norms is ‖∂h_T/∂h_t‖ for t = 0..T-1; at t = T it is the identity, norm 1
     jac = np.append(gradflow.jacobian_product_norms(cell, params, xs[:1])[0, 1:], 1.0)
     sigma = gradflow.spectrum(params["W_h"]).sigma_max
