@@ -139,7 +139,7 @@ if raced is not None:
         "final_loss": "Final loss", "seconds_per_step": "Seconds per step", "steps_run": "Steps run",
         "problem": "Problem"})
     st.markdown(f"Threshold: loss ≤ **{raced.threshold:.4g}** ({fraction:g} × the constant predictor's "
-                f"{raced.baseline:.4g}); an empty cell means the run never got there.")
+                f"{raced.baseline:.4g}); 'None' means the run never got there.")
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Seconds to threshold": st.column_config.NumberColumn(format="%.3f"),
         "Final loss": st.column_config.NumberColumn(format="%.4g"),

@@ -2,7 +2,8 @@
 
 Pure functions from the frames of ``rnncore.experiments.slow_training`` to Altair charts. Times are stored in
 seconds and drawn in milliseconds; losses and norms are drawn on log scales (rows that cannot be drawn there, zero
-or below, are left out by the callers through ``common.drawable``).
+or below, are left out by the callers through ``common.drawable``). An interval's second channel (y2, x2) carries
+its axis's title, so that Vega-Lite does not join two titles into one long one that squeezes the plot.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pandas as pd
 from rnncore.charts import common
 
 SPIKE_COLOR = "#d94a57"
+#: One colour per optimizer, far apart so that four runs stay readable.
+OPTIMIZER_COLORS: dict[str, str] = {"sgd": "#6b6b6b", "momentum": "#f28e2b", "rmsprop": "#9467bd", "adam": "#3b82f6"}
 
 
 def _ms(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -36,7 +39,8 @@ def loss_race(curves: pd.DataFrame, *, x: str, baseline: float, threshold: float
                       height=height).mark_line(clip=True).encode(
         x=alt.X(f"{x}:Q", title=x_title),
         y=alt.Y("smoothed:Q", title=y_title, scale=alt.Scale(type="log", domainMax=top)),
-        color=alt.Color("optimizer:N", title="Optimizer"),
+        color=alt.Color("optimizer:N", title="Optimizer", sort=list(OPTIMIZER_COLORS),
+                        scale=alt.Scale(domain=list(OPTIMIZER_COLORS), range=list(OPTIMIZER_COLORS.values()))),
         strokeDash=alt.StrokeDash("lr:O", title="Learning rate"),
         tooltip=common.tooltips(("run:N", "Run"), ("step:Q", "Step"), ("seconds:Q", "Wall time (s)"),
                                 ("loss:Q", "Loss of this step"), ("smoothed:Q", y_title)),
@@ -54,7 +58,7 @@ def step_cost(per_T: pd.DataFrame, *, slope_ms: float) -> alt.LayerChart:
         slope_ms: the fitted slope in ms per time step, for the title.
     """
     df = _ms(per_T, "median_s", "q25_s", "q75_s", "fit_s")
-    base = alt.Chart(df, title=f"One training step against T: {slope_ms:.3g} ms per extra time step", height=300)
+    base = alt.Chart(df, title=f"One training step against T: {slope_ms:.3g} ms per extra time step", height=340)
     x = alt.X("T:Q", title="Sequence length T")
     y_title = "Time per training step (ms)"
     points = base.mark_point(filled=True, size=60).encode(
@@ -63,7 +67,7 @@ def step_cost(per_T: pd.DataFrame, *, slope_ms: float) -> alt.LayerChart:
                                 ("q75_ms:Q", "75th percentile (ms)"), ("repeats:Q", "Repeats"),
                                 ("fit_ms:Q", "Fitted line (ms)")))
     bars = base.mark_rule().encode(x=x, y=alt.Y("q25_ms:Q", title=y_title),
-                                   y2=alt.Y2("q75_ms:Q", title="75th percentile (ms)"))
+                                   y2=alt.Y2("q75_ms:Q", title=y_title))
     line = base.mark_line(strokeDash=[6, 4], color=common.REFERENCE_COLOR).encode(
         x=x, y=alt.Y("fit_ms:Q", title=y_title))
     return line + bars + points
@@ -72,7 +76,7 @@ def step_cost(per_T: pd.DataFrame, *, slope_ms: float) -> alt.LayerChart:
 def breakdown(parts: pd.DataFrame, *, T: int) -> alt.LayerChart:
     """Where one training step's time goes: median per part with its interquartile range."""
     df = _ms(parts, "median_s", "q25_s", "q75_s")
-    base = alt.Chart(df, title=f"One training step taken apart (T = {T})", height=220)
+    base = alt.Chart(df, title=f"One training step taken apart (T = {T})", height=300)
     y = alt.Y("part:N", title="Part of the step", sort=list(df["part"]))
     x_title = "Time (ms)"
     bars = base.mark_bar().encode(
@@ -81,7 +85,7 @@ def breakdown(parts: pd.DataFrame, *, T: int) -> alt.LayerChart:
                                 ("q75_ms:Q", "75th pct (ms)"), ("share:Q", "Share of the step"),
                                 ("repeats:Q", "Repeats")))
     whiskers = base.mark_rule(color="black").encode(x=alt.X("q25_ms:Q", title=x_title),
-                                                    x2=alt.X2("q75_ms:Q", title="75th percentile (ms)"), y=y)
+                                                    x2=alt.X2("q75_ms:Q", title=x_title), y=y)
     return bars + whiskers
 
 
