@@ -1,5 +1,6 @@
 """Slow training and convergence: optimizers against steps and wall time, the cost of a step, exploding spikes."""
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -51,41 +52,53 @@ setup = slow.Setup(task=task, T=T, cell=cell, hidden_size=H)
 seed = ui.global_seed()
 
 
-# Each cached call returns (result, charts built from it): cached together, so a warm rerun skips rebuilding the
-# Altair objects, which costs more than drawing them.
+def specs(**charts_by_name: alt.TopLevelMixin) -> dict[str, dict]:
+    """The Vega-Lite specs of charts, made inside a cached call and drawn with ``st.vega_lite_chart``.
+
+    Building seven Altair charts, converting them and validating them against the schema is most of a warm rerun
+    of this page; made once per result, a rerun only sends the stored specs.
+    """
+    with alt.data_transformers.disable_max_rows():
+        out = {name: chart.to_dict() for name, chart in charts_by_name.items()}
+    for spec in out.values():
+        spec.get("config", {}).pop("view", None)  # Altair's default 300 px view: Streamlit sizes the chart
+    return out
+
+
+# Each cached call returns (result, the specs of its charts).
 @ui.cached(max_entries=16)
 def race(cfg: slow.RaceConfig, seed: int) -> tuple:
     with ui.progress("Training") as report:
         result = slow.race(cfg, seed=seed, callback=report)
     shown = common.drawable(result.curves, ["smoothed", "seconds"], positive=True).frame
-    return (result, {x: charts.loss_race(shown, x=x, baseline=result.baseline, threshold=result.threshold)
-                          for x in ("step", "seconds")})
+    return (result, specs(**{x: charts.loss_race(shown, x=x, baseline=result.baseline, threshold=result.threshold)
+                             for x in ("step", "seconds")}))
 
 
 @ui.cached(max_entries=16)
 def step_cost(cfg: slow.CostConfig, seed: int) -> tuple:
     with ui.progress("Timing steps") as report:
         result = slow.step_cost(cfg, seed=seed, callback=report)
-    return (result, {"per_T": charts.step_cost(result.per_T, slope_ms=result.fit.slope * 1e3),
-                          "parts": charts.breakdown(result.breakdown, T=cfg.breakdown_T)})
+    return (result, specs(per_T=charts.step_cost(result.per_T, slope_ms=result.fit.slope * 1e3),
+                          parts=charts.breakdown(result.breakdown, T=cfg.breakdown_T)))
 
 
 @ui.cached(max_entries=32)
 def spikes(cfg: slow.SpikeConfig, seed: int) -> tuple:
     with ui.progress("Training") as report:
         result = slow.spikes(cfg, seed=seed, callback=report)
-    return (result, {"norms": charts.grad_norms(result.frame, stopped_at=result.stopped_at)})
+    return (result, specs(norms=charts.grad_norms(result.frame, stopped_at=result.stopped_at)))
 
 
 @ui.cached(max_entries=8)
 def article(cfg: slow.ArticleConfig, seed: int) -> tuple:
     with ui.progress("Training the article's model") as report:
         result = slow.article(cfg, seed=seed, callback=report)
-    return (result, {
-        "cosine": charts.cosine_histogram(pd.DataFrame({"cosine": result.cosine})),
-        "loss": charts.loss_line(result.curves, title=f"Real training of its model: {cfg.steps} Adam steps in "
-                                 f"{result.seconds:.2f} s", y="smoothed", y_title="Loss (mean of 10 steps)",
-                                 reference=0.6931, reference_label="its flat 0.693 (ln 2)")})
+    return (result, specs(
+        cosine=charts.cosine_histogram(pd.DataFrame({"cosine": result.cosine})),
+        loss=charts.loss_line(result.curves, title=f"Real training of its model: {cfg.steps} Adam steps in "
+                              f"{result.seconds:.2f} s", y="smoothed", y_title="Loss (mean of 10 steps)",
+                              reference=0.6931, reference_label="its flat 0.693 (ln 2)")))
 
 
 def clicked(name: str, key) -> bool:
@@ -129,8 +142,8 @@ else:
 if raced is not None:
     raced, race_charts = raced
     left, right = st.columns(2)
-    left.altair_chart(race_charts["step"], width="stretch")
-    right.altair_chart(race_charts["seconds"], width="stretch")
+    left.vega_lite_chart(spec=race_charts["step"], width="stretch")
+    right.vega_lite_chart(spec=race_charts["seconds"], width="stretch")
     for row in raced.table[raced.table["stopped_at"].notna()].itertuples():
         ui.show_run_problem(step=int(row.stopped_at), reason=row.problem, total=steps, what=f"Run {row.run}",
                             hint="Lower its learning rate.")
@@ -160,8 +173,8 @@ a.metric("Cost of one more time step", f"{fit.slope * 1e3:.3g} ms")
 b.metric("Fixed cost of a step", f"{fit.intercept * 1e3:.3g} ms")
 c.metric("Straight-line fit, R²", f"{fit.r2:.3f}")
 left, right = st.columns(2)
-left.altair_chart(cost_charts["per_T"], width="stretch")
-right.altair_chart(cost_charts["parts"], width="stretch")
+left.vega_lite_chart(spec=cost_charts["per_T"], width="stretch")
+right.vega_lite_chart(spec=cost_charts["parts"], width="stretch")
 st.markdown(
     "Each step's forward and backward passes loop over the T time steps, so the time grows in a straight line; "
     "the backward pass (BPTT) costs more than the forward one, and the optimizer's update, which does not depend on "
@@ -186,7 +199,7 @@ spike_cfg = slow.SpikeConfig(setup=setup, optimizer=spike_opt, lr=spike_lr)
 spiked, spike_charts = spikes(spike_cfg, seed)
 ui.show_run_problem(step=spiked.stopped_at, reason=spiked.reason, total=spike_cfg.steps, what="Training",
                     hint="Lower the learning rate, or see the gradient clipping page.")
-st.altair_chart(spike_charts["norms"], width="stretch")
+st.vega_lite_chart(spec=spike_charts["norms"], width="stretch")
 st.markdown(
     f"**{spiked.spikes}** spike(s) up to here: steps whose gradient norm is more than 10× the median of the "
     "20 steps before (red). A spike is the gradient falling off a cliff of the loss surface; a plain gradient step "
@@ -209,7 +222,7 @@ st.markdown(
 )
 moved = pd.DataFrame({"weight": list(art.article_moved), "largest change": list(art.article_moved.values())})
 left, right = st.columns([2, 1])
-left.altair_chart(art_charts["cosine"], width="stretch")
+left.vega_lite_chart(spec=art_charts["cosine"], width="stretch")
 right.dataframe(moved, hide_index=True, width="stretch",
                 column_config={"largest change": st.column_config.NumberColumn(format="%.3g")})
 per_run = art.article_seconds_per_sequence * 1000 * 100
@@ -221,7 +234,7 @@ d.metric("Its 100 epochs here (projected)", f"{per_run:.0f} s",
          help=f"Its loop timed on {min(art_cfg.article_samples, art_cfg.n)} sequences × {art_cfg.article_epochs} "
               "epochs, scaled to 1,000 × 100. The article printed 27.64 s.")
 ui.show_run_problem(step=art.stopped_at, reason=art.reason, what="Real training")
-st.altair_chart(art_charts["loss"], width="stretch")
+st.vega_lite_chart(spec=art_charts["loss"], width="stretch")
 st.markdown(f"Test loss {art.test_loss:.3f} on {art_cfg.n_test} new sequences, after {art_cfg.steps} steps "
             f"({art.seconds:.2f} s of training).")
 if not full and st.button("Train at full size: 2,000 steps = its 100 epochs (about 10 s)", icon=":material/play_arrow:",
