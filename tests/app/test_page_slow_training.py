@@ -65,8 +65,10 @@ def test_no_optimizer_asks_for_one_and_a_big_race_waits_for_its_button(quick):
     at.select_slider(key="steps").set_value(500).run()
     at.multiselect(key="lr").set_value([0.01, 0.1]).run()  # 2 x 2 x 500 x T=10: over the quick budget
     _ok(at, N_CHARTS - 2)
-    at.select_slider(key="steps").set_value(120).run()
+    assert any("take a while" in i.value for i in at.info)
+    at.button(key="go-race").click().run()
     _ok(at, N_CHARTS)
+    assert len(at.dataframe[0].value) == 4
 
 
 def test_raising_the_learning_rate_shows_the_blow_up():
