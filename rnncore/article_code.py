@@ -76,9 +76,9 @@ class ArticleWeights(NamedTuple):
 def init_weights(*, rng: np.random.Generator, input_size: int = 1, hidden_size: int = 32, output_size: int = 1,
                  scale: float = 0.01) -> ArticleWeights:
     """Its initialisation: Gaussian weights times 0.01, zero biases."""
-    D, H, O = input_size, hidden_size, output_size
-    return ArticleWeights(scale * rng.standard_normal((H, D)), scale * rng.standard_normal((H, H)),
-                          scale * rng.standard_normal((O, H)), np.zeros((H, 1)), np.zeros((O, 1)))
+    H = hidden_size
+    return ArticleWeights(scale * rng.standard_normal((H, input_size)), scale * rng.standard_normal((H, H)),
+                          scale * rng.standard_normal((output_size, H)), np.zeros((H, 1)), np.zeros((output_size, 1)))
 
 
 def as_rnncore_params(w: ArticleWeights) -> dict:

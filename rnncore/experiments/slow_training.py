@@ -48,16 +48,17 @@ class Setup:
 class RaceConfig:
     """Which optimizers and learning rates race, for how long, and to which threshold."""
 
-    setup: Setup = Setup()
-    optimizers: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")
-    lrs: tuple[float, ...] = (0.01, 0.1)
+    setup: Setup = Setup()          # the model and the task
+    optimizers: tuple[str, ...] = ("sgd", "momentum", "rmsprop", "adam")  # names from rnncore.OPTIMIZERS
+    lrs: tuple[float, ...] = (0.01, 0.1)  # every optimizer runs at every learning rate
     steps: int = 60                 # training steps per run
     threshold: float = 0.2          # target loss, as a fraction of the task's constant-predictor baseline
     smooth: int = 10                # the loss is averaged over this many steps before the threshold test
 
 
 def _spec(setup: Setup, rng: np.random.Generator) -> tuple[ModelSpec, float]:
-    probe = make_task(setup.task, rng=rng, n=2, T=setup.T)
+    """The model for the task (its sizes read off a probe batch) and the task's baseline loss."""
+    probe = make_task(setup.task, rng=rng, n=256, T=setup.T)  # large enough to hold every class of an "xent" task
     out = int(probe.ys.max()) + 1 if probe.loss == "xent" else probe.ys.shape[-1]
     spec = ModelSpec(cell=setup.cell, input_size=probe.xs.shape[-1], hidden_size=setup.hidden_size, output_size=out,
                      loss=probe.loss, output=probe.output)
@@ -109,7 +110,14 @@ class RaceResult(NamedTuple):
 
 
 def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult:
-    """Train the same initial model on the same batches with every (optimizer, lr); see the module docstring."""
+    """Train the same initial model on the same batches with every (optimizer, lr).
+
+    Args:
+        cfg: the runs. seed: the initial weights and the batches come from it. callback: progress, per run.
+
+    Returns:
+        RaceResult: the curves (cut where a run blew up) and the threshold table.
+    """
     spec, baseline = _spec(cfg.setup, np.random.default_rng([seed, 0]))
     params0 = init_model(spec, rng=np.random.default_rng([seed, 1]))
     runs = [(o, float(lr)) for o in cfg.optimizers for lr in sorted(cfg.lrs)]
@@ -143,7 +151,7 @@ def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult
 class CostConfig:
     """Which lengths to time, and at which length to take one step apart."""
 
-    setup: Setup = Setup()
+    setup: Setup = Setup()                        # the model and the task
     lengths: tuple[int, ...] = (10, 20, 40, 80)   # T values timed
     budget: float = 0.15                          # seconds, roughly, for the timings against T
     breakdown_T: int = 40                         # T of the step taken apart
@@ -231,7 +239,14 @@ def _parts(setup: Setup, T: int, optimizer: str, rng: np.random.Generator) -> St
 
 
 def step_cost(cfg: CostConfig, *, seed: int, callback: Callback = None) -> CostResult:
-    """Time one training step against T and fit a line; then time the parts of one step at ``breakdown_T``."""
+    """Time one training step against T and fit a line; then time the parts of one step at ``breakdown_T``.
+
+    Args:
+        cfg: what to time. seed: the weights and batches timed. callback: progress.
+
+    Returns:
+        CostResult: medians, quartiles and repeats per T with the fitted line, and the parts of one step.
+    """
     lengths = sorted({int(T) for T in cfg.lengths})
     steps = {T: _parts(cfg.setup, T, cfg.optimizer, np.random.default_rng([seed, T])).whole for T in lengths}
     # Interleaved (T1 T2 T3 T1 T2 T3 ...): a burst of other work on the machine hits every length alike, so it
@@ -257,12 +272,12 @@ def step_cost(cfg: CostConfig, *, seed: int, callback: Callback = None) -> CostR
 class SpikeConfig:
     """One run whose gradient norm is watched for spikes."""
 
-    setup: Setup = Setup()
-    optimizer: str = "sgd"
-    lr: float = 0.1
-    steps: int = 100
+    setup: Setup = Setup()  # the model and the task
+    optimizer: str = "sgd"  # a name from rnncore.OPTIMIZERS
+    lr: float = 0.1         # the learning rate the page lets the user raise
+    steps: int = 100        # training steps
     factor: float = 10.0    # a spike is a norm above factor x the median of the previous `window` steps
-    window: int = 20
+    window: int = 20        # steps in that median
 
 
 class SpikeResult(NamedTuple):
@@ -283,7 +298,11 @@ def mark_spikes(norms: np.ndarray, *, factor: float, window: int) -> tuple[np.nd
 
 
 def spikes(cfg: SpikeConfig, *, seed: int, callback: Callback = None) -> SpikeResult:
-    """Train once at ``cfg.lr`` and mark the gradient-norm spikes (same initialisation and batches as ``race``)."""
+    """Train once at ``cfg.lr`` and mark the gradient-norm spikes (same initialisation and batches as ``race``).
+
+    Returns:
+        SpikeResult: the per-step record (cut at a blow-up), where and why the run stopped, the number of spikes.
+    """
     spec, _ = _spec(cfg.setup, np.random.default_rng([seed, 0]))
     params0 = init_model(spec, rng=np.random.default_rng([seed, 1]))
     res = train(spec, params0, _data(cfg.setup), rng=np.random.default_rng([seed, 2]), steps=cfg.steps,
@@ -330,7 +349,15 @@ class ArticleResult(NamedTuple):
 
 
 def article(cfg: ArticleConfig, *, seed: int, callback: Callback = None) -> ArticleResult:
-    """Run the article's sample (its mechanism, see ``rnncore.article_code``) and real training of its model."""
+    """Run the article's sample (its mechanism, see ``rnncore.article_code``) and real training of its model.
+
+    Args:
+        cfg: sizes and lengths. seed: the data, both models' weights and the batches. callback: progress of the
+            real training.
+
+    Returns:
+        ArticleResult: its TypeError, its update against the gradient, its loop's loss and cost, and real training.
+    """
     X, y_bool = article_code.summed_sign_data(rng=np.random.default_rng([seed, 10]), n=cfg.n, T=cfg.T)
     Xt, yt = article_code.summed_sign_data(rng=np.random.default_rng([seed, 11]), n=cfg.n_test, T=cfg.T)
     y, yt = y_bool.astype(np.float64), yt.astype(np.float64)
