@@ -1,0 +1,338 @@
+"""Attention & transformers: a plain RNN, an RNN with an attention readout and a one-block transformer, trained with
+the same budget on the long-lag tasks; their attention maps; and the cost of recurrence against self-attention.
+
+    run(Config(), seed=0)            -> SweepResult: loss and accuracy against lag, learning curves, attention maps
+    measure_cost(CostConfig(), seed) -> frame: time per step and memory against T, RNN against self-attention
+
+The default view of the page is precomputed, because training 18 models takes about a minute. Remake the shipped
+file (``rnncore/datasets/attention.json``) with::
+
+    OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.attention
+
+Accuracy is the share of held-out sequences predicted within a tolerance: 0.5 for first-element recall (the
+rounded prediction is the first bit) and 0.04 for the adding problem (Hochreiter & Schmidhuber 1997). Its baseline
+is the best memoryless predictor: 0.5 for the first bit (always guess 1), and P(|u1 + u2 - 1| < 0.04) = 1 - 0.96^2
+= 0.0784 for the adding problem (always answer 1, the mode of the sum).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from rnncore import optim, tasks
+from rnncore.attention import init_mha, mha_forward
+from rnncore.attn_models import AttnRNN, PlainRNN, TransformerModel, train_model
+from rnncore.cells import get_cell
+from rnncore.losses import get_loss
+from rnncore.model import ModelSpec
+from rnncore.sequence import unroll
+from rnncore.timing import machine_info, time_call
+
+MODELS = ("rnn", "rnn+attention", "transformer")
+TASKS = ("first_element", "adding")
+INPUT_SIZE = {"first_element": 1, "adding": 2}
+TOLERANCE = {"first_element": 0.5, "adding": 0.04}
+ACCURACY_BASELINE = {"first_element": 0.5, "adding": 1.0 - 0.96 ** 2}
+SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "attention.json"
+COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.attention"
+_CURVE_POINTS = 50  # windows per learning curve: enough to see its shape, small enough to ship
+
+
+@dataclass(frozen=True)
+class Config:
+    """One sweep: every model trained on every (task, lag) with the same budget."""
+
+    tasks: tuple = TASKS           # the long-lag tasks trained
+    lags: tuple = (10, 20, 50, 100)  # sequence lengths T
+    steps: int = 300               # Adam updates per model, the same for every model
+    batch: int = 32                # sequences per update
+    hidden: int = 16               # H of both RNNs, d_model of the transformer
+    heads: int = 2                 # the transformer's attention heads
+    lr: float = 0.01               # Adam's learning rate
+    clip: float = 1.0              # gradient clipping by global norm
+    score: str = "additive"        # the attention RNN's score: "additive" (Bahdanau) or "dot"
+    eval_n: int = 512              # held-out sequences for the loss and the accuracy
+    n_maps: int = 8                # held-out sequences kept for the attention maps
+
+    def __post_init__(self):
+        if not self.tasks or set(self.tasks) - set(TASKS):
+            raise ValueError(f"Config: tasks={self.tasks!r}; choose a non-empty subset of {TASKS}.")
+        if not self.lags or any(int(T) < 2 for T in self.lags):
+            raise ValueError(f"Config: lags={self.lags!r}; give at least one sequence length, each >= 2.")
+        if min(self.steps, self.batch, self.hidden, self.eval_n, self.n_maps) < 1 or self.hidden % self.heads:
+            raise ValueError("Config: steps, batch, hidden, eval_n and n_maps must be >= 1, and heads must divide "
+                             f"hidden (got hidden={self.hidden}, heads={self.heads}).")
+
+
+class SweepResult(NamedTuple):
+    """The frames of one sweep (tidy, one row per point)."""
+
+    summary: pd.DataFrame         # task, T, model, loss, accuracy, baseline, baseline_accuracy, focus, uniform_focus,
+                                  # seconds, stopped_at, reason
+    curves: pd.DataFrame          # task, T, model, step, loss (training loss averaged over windows of steps)
+    readout: pd.DataFrame         # task, T, model, example, t, weight, x, marked
+    self_attention: pd.DataFrame  # task, T, head, query, key, weight (the transformer, held-out example 0)
+
+
+def build_model(name: str, task: str, cfg: Config):
+    """The model called ``name`` (one of MODELS) for ``task``, sized by ``cfg``."""
+    D = INPUT_SIZE[task]
+    if name == "rnn":
+        return PlainRNN(ModelSpec(cell="rnn", input_size=D, hidden_size=cfg.hidden))
+    if name == "rnn+attention":
+        return AttnRNN(cell="rnn", input_size=D, hidden_size=cfg.hidden, kind=cfg.score)
+    if name == "transformer":
+        return TransformerModel(input_size=D, d_model=cfg.hidden, num_heads=cfg.heads, d_ff=2 * cfg.hidden)
+    raise ValueError(f"unknown model {name!r}; choose one of {MODELS}.")
+
+
+def accuracy(task: str, pred: np.ndarray, ys: np.ndarray) -> float:
+    """Share of sequences whose prediction is within the task's tolerance of the target."""
+    return float(np.mean(np.abs(np.asarray(pred) - ys) < TOLERANCE[task]))
+
+
+def marked_positions(task: str, xs: np.ndarray) -> np.ndarray:
+    """(B, T) bool: the positions the answer depends on (the first step; the adding problem's markers)."""
+    if task == "adding":
+        return xs[:, :, 1] > 0.5
+    marked = np.zeros(xs.shape[:2], dtype=bool)
+    marked[:, 0] = True
+    return marked
+
+
+def _curve(loss: np.ndarray, model: str, task: str, T: int) -> pd.DataFrame:
+    windows = np.array_split(np.arange(loss.size), min(_CURVE_POINTS, loss.size)) if loss.size else []
+    return pd.DataFrame({"task": task, "T": T, "model": model, "step": [int(w[-1]) + 1 for w in windows],
+                         "loss": [float(loss[w].mean()) for w in windows]})
+
+
+def _readout_frame(task: str, T: int, model: str, weights: np.ndarray, xs: np.ndarray,
+                   marked: np.ndarray) -> pd.DataFrame:
+    n = weights.shape[0]  # weights (n, T), xs (n, T, D), marked (n, T)
+    return pd.DataFrame({"task": task, "T": T, "model": model, "example": np.repeat(np.arange(n), T),
+                         "t": np.tile(np.arange(T), n), "weight": weights.ravel(), "x": xs[:, :, 0].ravel(),
+                         "marked": marked.ravel()})
+
+
+def _self_frame(task: str, T: int, weights: np.ndarray) -> pd.DataFrame:
+    h, q, k = np.meshgrid(*(np.arange(s) for s in weights.shape), indexing="ij")  # weights (heads, T, T)
+    return pd.DataFrame({"task": task, "T": T, "head": h.ravel(), "query": q.ravel(), "key": k.ravel(),
+                         "weight": weights.ravel()})
+
+
+def run(cfg: Config, *, seed: int, callback: Callable[[int, int, dict], None] | None = None) -> SweepResult:
+    """Train every model of MODELS on every (task, lag) of ``cfg`` with the same data and budget.
+
+    Args:
+        cfg: the sweep.
+        seed: every stream derives from it; at each (task, T) all models see the same batches.
+        callback: progress, called as callback(done, total, info) with steps counted over the whole sweep.
+
+    Returns:
+        SweepResult; held-out loss and accuracy on ``eval_n`` fresh sequences per (task, T).
+    """
+    runs = [(task, int(T), model) for task in cfg.tasks for T in cfg.lags for model in MODELS]
+    total, rows, curves, readout, selfs = len(runs) * cfg.steps, [], [], [], []
+    for i, (task, T, name) in enumerate(runs):
+        key = [seed, TASKS.index(task), T]
+        model = build_model(name, task, cfg)
+        params = model.init_params(rng=np.random.default_rng(key + [1, MODELS.index(name)]))
+        report = None if callback is None else (
+            lambda done, _, info, base=i * cfg.steps: callback(base + done, total, info))
+        res = train_model(model, params, lambda r, task=task, T=T: tasks.make_task(task, rng=r, n=cfg.batch, T=T),
+                          rng=np.random.default_rng(key + [2]), steps=cfg.steps, optimizer=optim.adam(cfg.lr),
+                          clip=cfg.clip, callback=report)
+        held = tasks.make_task(task, rng=np.random.default_rng(key + [3]), n=cfg.eval_n, T=T)
+        out = model.forward(res.params, held.xs)
+        marked = marked_positions(task, held.xs)
+        focus = float(np.mean(np.sum(out.readout * marked, axis=1))) if out.readout is not None else np.nan
+        rows.append({"task": task, "T": T, "model": name, "loss": get_loss(held.loss)(out.pred, held.ys).loss,
+                     "accuracy": accuracy(task, out.pred, held.ys), "baseline": held.baseline,
+                     "baseline_accuracy": ACCURACY_BASELINE[task], "focus": focus,
+                     "uniform_focus": float(marked.sum(axis=1).mean() / T),
+                     "seconds": float(res.history.seconds[-1]) if len(res.history.step) else 0.0,
+                     "stopped_at": res.stopped_at, "reason": res.reason})
+        curves.append(_curve(res.history.loss, name, task, T))
+        if out.readout is not None:
+            m = cfg.n_maps
+            readout.append(_readout_frame(task, T, name, out.readout[:m], held.xs[:m], marked[:m]))
+        if out.self_attention is not None:
+            selfs.append(_self_frame(task, T, out.self_attention[0]))
+    summary = pd.DataFrame(rows)
+    summary["stopped_at"] = summary["stopped_at"].astype("Int64")
+    return SweepResult(summary, pd.concat(curves, ignore_index=True), _concat(readout, "readout"),
+                       _concat(selfs, "self_attention"))
+
+
+_COLUMNS = {"readout": ["task", "T", "model", "example", "t", "weight", "x", "marked"],
+            "self_attention": ["task", "T", "head", "query", "key", "weight"]}
+
+
+def _concat(frames: list, name: str) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_COLUMNS[name])
+
+
+# ---------------------------------------------------------------- cost: recurrence against self-attention
+
+COST_MODELS = ("rnn", "self-attention")
+
+
+@dataclass(frozen=True)
+class CostConfig:
+    """Forward-pass timings of one RNN layer and one self-attention layer of the same width, against T."""
+
+    lengths: tuple = (16, 32, 64, 128, 256, 512)  # sequence lengths T
+    batch: int = 8                                # sequences per call
+    width: int = 32                               # H of the RNN = D of self-attention (and of the inputs)
+    heads: int = 2                                # self-attention heads
+    budget: float = 6.0                           # seconds for the whole measurement, split evenly over the points
+
+    def __post_init__(self):
+        if not self.lengths or min(self.lengths) < 1 or self.batch < 1 or self.width % self.heads \
+                or not self.budget > 0:
+            raise ValueError("CostConfig: lengths must be >= 1, batch >= 1, heads must divide width and the "
+                             f"budget must be positive; got {self!r}.")
+
+
+def _kept_bytes(arrays) -> int:
+    return int(sum(a.nbytes for a in arrays))
+
+
+def measure_cost(cfg: CostConfig, *, seed: int, callback: Callable[[int, int, dict], None] | None = None,
+                 clock: Callable[[], float] = time.perf_counter, min_time: float | None = None) -> pd.DataFrame:
+    """Time the forward pass of an RNN layer (a loop of T dependent steps) and of self-attention (T x T at once).
+
+    Each point gets budget / (number of points) seconds (``rnncore.timing.time_call``'s max_time), so the whole
+    measurement stays within about ``cfg.budget``. ``memory_bytes`` is what the forward pass keeps for the backward
+    pass, from the arrays of its cache: the hidden states for the RNN (T B H), the queries, keys, values, outputs
+    and the attention weights for self-attention (4 T B D + heads B T^2). ``clock`` and ``min_time`` go to
+    ``time_call`` (a test passes a fake clock with min_time=0).
+
+    Returns:
+        frame with T, model, seconds (median per call), q25, q75, per_step (seconds / T), depth (sequential steps:
+        T for the RNN, 1 for self-attention), memory_bytes, repeats.
+    """
+    rng = np.random.default_rng(seed)
+    cell = get_cell("rnn")
+    rnn = cell.init_params(rng, cfg.width, cfg.width, scheme="xavier", dtype=np.float64)
+    mha = init_mha(cfg.width, rng=rng, dtype=np.float64)
+    per_point = cfg.budget / (len(cfg.lengths) * len(COST_MODELS))
+    rows = []
+    for i, T in enumerate(sorted(int(T) for T in cfg.lengths)):
+        x = rng.standard_normal((cfg.batch, T, cfg.width))
+        calls = {"rnn": lambda: unroll(cell, rnn, x), "self-attention": lambda: mha_forward(mha, x, num_heads=cfg.heads)}
+        for name, call in calls.items():
+            timing = time_call(call, repeats=7, warmup=1, min_time=min_time, max_time=per_point, clock=clock)
+            cache = call()[1]
+            kept = cache.store if name == "rnn" else (cache.q, cache.k, cache.v, cache.weights, cache.o)
+            rows.append({"T": T, "model": name, "seconds": timing.median, "q25": timing.q25, "q75": timing.q75,
+                         "per_step": timing.median / T, "depth": T if name == "rnn" else 1,
+                         "memory_bytes": _kept_bytes(kept), "repeats": timing.repeats})
+        if callback is not None:
+            callback(i + 1, len(cfg.lengths), {})
+    return pd.DataFrame(rows)
+
+
+class CostVerdict(NamedTuple):
+    """The cost frame at its longest T, and where self-attention beat the RNN per step."""
+
+    T: int                       # the longest T measured
+    per_step: dict               # model -> seconds per step at T
+    memory_bytes: dict           # model -> bytes kept for backward at T
+    attention_faster_at: tuple   # the lengths at which self-attention took less time per step than the RNN
+
+
+def cost_verdict(cost: pd.DataFrame) -> CostVerdict:
+    """Summarize a ``measure_cost`` frame for the page's answer to the article."""
+    per_step = cost.pivot(index="T", columns="model", values="per_step")
+    top = cost[cost["T"] == cost["T"].max()].set_index("model")
+    faster = per_step.index[per_step["self-attention"] < per_step["rnn"]]
+    return CostVerdict(int(cost["T"].max()), top["per_step"].to_dict(), top["memory_bytes"].to_dict(),
+                       tuple(int(T) for T in faster))
+
+
+# ---------------------------------------------------------------- the shipped default view
+
+class Shipped(NamedTuple):
+    """The precomputed default view: a sweep and a cost measurement, with what made them."""
+
+    seed: int
+    config: Config
+    cost_config: CostConfig
+    sweep: SweepResult
+    cost: pd.DataFrame
+    machine: dict
+
+
+def _config(cls, data: dict):
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+def _to_json(frame: pd.DataFrame, digits: int = 15) -> dict:
+    return json.loads(frame.to_json(orient="split", index=False, double_precision=digits))
+
+
+def _from_json(data: dict) -> pd.DataFrame:
+    return pd.DataFrame(data["data"], columns=data["columns"])
+
+
+def _grids(frame: pd.DataFrame, keys: list, order: list, columns: dict) -> list:
+    """Group ``frame`` by ``keys`` and store each column of ``columns`` as an array shaped like the group's grid."""
+    out = []
+    for key, g in frame.groupby(keys, sort=False):
+        g = g.sort_values(order)
+        shape = [g[c].nunique() for c in order]
+        out.append({**dict(zip(keys, (k.item() if hasattr(k, "item") else k for k in key))),
+                    **{c: np.round(g[c].to_numpy(dtype=float), d).reshape(shape).tolist() for c, d in columns.items()}})
+    return out
+
+
+def save_shipped(shipped: Shipped, path: Path = SHIPPED) -> None:
+    """Write ``shipped`` as JSON: small frames by row; the maps as one array per (task, T[, model]) to stay small."""
+    sweep = shipped.sweep
+    data = {"command": COMMAND, "seed": shipped.seed, "config": asdict(shipped.config),
+            "cost_config": asdict(shipped.cost_config), "machine": shipped.machine,
+            "summary": _to_json(sweep.summary), "curves": _to_json(sweep.curves, 10), "cost": _to_json(shipped.cost),
+            "readout": _grids(sweep.readout, ["task", "T", "model"], ["example", "t"],
+                              {"weight": 5, "x": 4, "marked": 0}),
+            "self_attention": _grids(sweep.self_attention, ["task", "T"], ["head", "query", "key"], {"weight": 3})}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, separators=(",", ":")))
+
+
+def load_shipped(path: Path = SHIPPED) -> Shipped:
+    """Read the file written by ``save_shipped`` (the page's default view)."""
+    data = json.loads(Path(path).read_text())
+    summary = _from_json(data["summary"])
+    summary["stopped_at"] = summary["stopped_at"].astype("Int64")
+    readout = [_readout_frame(r["task"], r["T"], r["model"], np.asarray(r["weight"]), np.asarray(r["x"])[..., None],
+                              np.asarray(r["marked"]) > 0.5) for r in data["readout"]]
+    selfs = [_self_frame(s["task"], s["T"], np.asarray(s["weight"])) for s in data["self_attention"]]
+    sweep = SweepResult(summary, _from_json(data["curves"]), _concat(readout, "readout"),
+                        _concat(selfs, "self_attention"))
+    return Shipped(data["seed"], _config(Config, data["config"]), _config(CostConfig, data["cost_config"]), sweep,
+                   _from_json(data["cost"]), data["machine"])
+
+
+def main() -> None:
+    """Remake the shipped file with the default settings and seed 0 (about a minute of training)."""
+    def report(done, total, _):
+        print(f"\r{done}/{total}", end="", flush=True)
+
+    sweep = run(Config(), seed=0, callback=report)
+    print("\nmeasuring cost...")
+    cost = measure_cost(CostConfig(), seed=0)
+    save_shipped(Shipped(0, Config(), CostConfig(), sweep, cost, machine_info()))
+    print(sweep.summary.drop(columns=["reason"]).to_string(index=False))
+    print(cost.to_string(index=False))
+    print(f"wrote {SHIPPED}")
+
+
+if __name__ == "__main__":
+    main()
