@@ -90,8 +90,9 @@ def curves_chart(curves: pd.DataFrame, summary: pd.DataFrame, task: str, T: int)
     rows = rows.assign(baseline=float(summary.loc[summary["task"] == task, "baseline"].iloc[0]))
     y_title = "Training loss (MSE, window mean)"
     y_scale = alt.Scale(type="log")
+    # height includes title and axes under Streamlit's autosize "fit"; much less and Vega clips the title
     base = alt.Chart(rows, title=f"Training loss against step ({TASK_TITLES.get(task, task)}, T = {T}; dashed: "
-                                 "baseline)", height=260)
+                                 "baseline)", height=340)
     lines = base.mark_line().encode(
         x=alt.X("step:Q", title="Update step"), y=alt.Y("loss:Q", title=y_title, scale=y_scale),
         color=_model_color(rows["model"]),
