@@ -176,7 +176,7 @@ st.markdown(
     f"and kept {v.memory_bytes['self-attention'] / 2**20:.3g} MiB against {v.memory_bytes['rnn'] / 2**20:.3g} MiB: "
     f"its work and memory grow as T². {faster} Few large matrix products instead of a loop pay off on hardware "
     "with parallel units to spare (a GPU), less so on a couple of CPU cores.\n"
-    f"3. **These advances improved performance.** With the same number of updates, {solved_text} at T = {T_top}. "
+    f"3. **These advances improved performance.** With the same number of updates at T = {T_top}, {solved_text}. "
     f"The price in this NumPy engine: training the transformer took "
     f"{seconds['transformer']:.3g} s against {seconds['rnn']:.3g} s for the plain RNN and "
     f"{seconds['rnn+attention']:.3g} s for the RNN with attention ({shown_cfg.tasks[0].replace('_', '-')}, "

@@ -34,6 +34,7 @@ import numpy as np
 from . import attention as at
 from . import transformer as tf
 from .clip import clip_by_global_norm, clip_by_value, global_norm
+from .init import _xavier
 from .layers import linear, linear_backward
 from .losses import get_loss
 from .model import LossGrads, ModelSpec, forward as spec_forward, init_model, loss_and_grads as spec_loss_and_grads
@@ -95,8 +96,10 @@ class AttnRNN:
     nonlinearity: str = "tanh"    # the vanilla RNN's activation
 
     def __post_init__(self):
-        at._attention_shapes(self.kind, self.query, 1, 1)  # fails early on an unknown kind or query
-        self._spec()
+        if self.kind not in at.KINDS or self.query not in at.QUERIES:
+            raise ValueError(f"AttnRNN: kind={self.kind!r}, query={self.query!r}; choose kind from {at.KINDS} and "
+                             f"query from {at.QUERIES}.")
+        self._spec()  # fails early on an unknown cell, loss or size
 
     def _spec(self) -> ModelSpec:
         return ModelSpec(cell=self.cell, input_size=self.input_size, hidden_size=self.hidden_size,
@@ -153,24 +156,27 @@ class TransformerModel:
             raise ValueError(f"TransformerModel: pool={self.pool!r}; choose one of {POOLS}.")
         if self.d_model % self.num_heads:
             raise ValueError(f"TransformerModel: num_heads={self.num_heads} must divide d_model={self.d_model}.")
+        # the same checks of the loss and the sizes as the recurrent models get
         ModelSpec(input_size=self.input_size, hidden_size=self.d_model, output_size=self.output_size, loss=self.loss)
 
     def init_params(self, *, rng: np.random.Generator, dtype=np.float64) -> dict:
         """Xavier projections, the block's own init, an identity final layer norm, and N(0, 1/D) pooling query."""
-        spec = ModelSpec(cell="rnn", input_size=self.input_size, hidden_size=self.d_model,
-                         output_size=self.output_size, loss=self.loss)
-        base = init_model(spec, rng=rng, dtype=dtype)  # W_x (D_in, D) doubles as the Xavier input projection
-        params = {"in.W": base["W_x"], "in.b": np.zeros(self.d_model, dtype=dtype)}
+        dtype = np.dtype(dtype)
+        params = {"in.W": _xavier(rng, self.input_size, self.d_model, dtype),
+                  "in.b": np.zeros(self.d_model, dtype=dtype)}
         block = tf.init_encoder_block(self.d_model, self.d_ff, rng=rng, dtype=dtype)
         params.update({f"block.{k}": v for k, v in block.items()})
         params.update({f"ln_f.{k}": v for k, v in tf.init_layernorm(self.d_model, dtype=dtype).items()})
         if self.pool == "attention":
             params["pool.q"] = at.init_attention(self.d_model, rng=rng, dtype=dtype)["q"]
-        params["W_y"], params["b_y"] = base["W_y"], base["b_y"]
+        params["W_y"] = _xavier(rng, self.d_model, self.output_size, dtype)
+        params["b_y"] = np.zeros(self.output_size, dtype=dtype)
         return params
 
     def _run(self, params: dict, xs: np.ndarray):
-        xs = at._check_x(xs, "xs", "TransformerModel")
+        xs = np.asarray(xs)
+        if xs.ndim != 3 or xs.shape[-1] != self.input_size:
+            raise ValueError(f"TransformerModel: xs must have shape (B, T, {self.input_size}), got {xs.shape}.")
         T = xs.shape[1]
         z = linear(xs, params["in.W"], params["in.b"]) + tf.sinusoidal_positions(T, self.d_model, dtype=xs.dtype)
         block_out, block_cache = tf.encoder_block_forward(_prefixed(params, "block."), z, num_heads=self.num_heads,

@@ -323,10 +323,11 @@ def load_shipped(path: Path = SHIPPED) -> Shipped:
 def main() -> None:
     """Remake the shipped file with the default settings and seed 0 (about a minute of training)."""
     def report(done, total, _):
-        print(f"\r{done}/{total}", end="", flush=True)
+        if done % max(1, total // 10) == 0:
+            print(f"trained {done}/{total} steps", flush=True)
 
     sweep = run(Config(), seed=0, callback=report)
-    print("\nmeasuring cost...")
+    print("measuring cost...")
     cost = measure_cost(CostConfig(), seed=0)
     save_shipped(Shipped(0, Config(), CostConfig(), sweep, cost, machine_info()))
     print(sweep.summary.drop(columns=["reason"]).to_string(index=False))
