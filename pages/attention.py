@@ -114,6 +114,9 @@ st.markdown(
     f"The outlined cells are the positions the answer depends on. **{reader}** puts "
     f"**{focus['focus']:.0%}** of its readout weight on them, on average over {shown_cfg.eval_n} held-out sequences; "
     f"a uniform readout would put {focus['uniform_focus']:.0%} there."
+    + (" The transformer's pooling can stay near uniform: its self-attention (below) has already copied what the "
+       "marked positions hold into every position." if reader == "transformer" else
+       " A hidden state carries its input on to the next step, so the weight may sit just after a marked step.")
 )
 st.altair_chart(charts.readout_map(sweep.readout, map_task, map_T, reader), width="stretch")
 ui.download_csv(sweep.readout, "attention-readout-weights")

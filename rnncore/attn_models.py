@@ -23,11 +23,9 @@ The final layer norm LN_f is there because the pre-LN block's output is an un-no
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NamedTuple
-
 import time
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -37,7 +35,9 @@ from .clip import clip_by_global_norm, clip_by_value, global_norm
 from .init import _xavier
 from .layers import linear, linear_backward
 from .losses import get_loss
-from .model import LossGrads, ModelSpec, forward as spec_forward, init_model, loss_and_grads as spec_loss_and_grads
+from .model import LossGrads, ModelSpec, init_model
+from .model import forward as spec_forward
+from .model import loss_and_grads as spec_loss_and_grads
 from .optim import Optimizer
 from .sequence import bptt, unroll
 from .tasks import Batch

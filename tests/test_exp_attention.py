@@ -5,11 +5,11 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import assert_valid_chart
 
 import rnncore as rc
 import rnncore.charts.attention as charts
 import rnncore.experiments.attention as ex
-from helpers import assert_valid_chart
 
 TINY = ex.Config(lags=(4, 6), steps=5, batch=4, hidden=4, eval_n=6, n_maps=6)
 

@@ -226,7 +226,8 @@ def measure_cost(cfg: CostConfig, *, seed: int, callback: Callable[[int, int, di
     rows = []
     for i, T in enumerate(sorted(int(T) for T in cfg.lengths)):
         x = rng.standard_normal((cfg.batch, T, cfg.width))
-        calls = {"rnn": lambda: unroll(cell, rnn, x), "self-attention": lambda: mha_forward(mha, x, num_heads=cfg.heads)}
+        calls = {"rnn": lambda x=x: unroll(cell, rnn, x),
+                 "self-attention": lambda x=x: mha_forward(mha, x, num_heads=cfg.heads)}
         for name, call in calls.items():
             timing = time_call(call, repeats=7, warmup=1, min_time=min_time, max_time=per_point, clock=clock)
             cache = call()[1]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import contextlib
 import io
 
+from helpers import reproduce_snippets
+
 import rnncore.experiments.attention as ex
 from app.conftest import charts, open_page
-from helpers import reproduce_snippets
 
 PAGE = "pages/attention.py"
 N_CHARTS = 6  # loss and accuracy against lag, readout map, self-attention map, learning curves, cost
