@@ -9,7 +9,8 @@
 
 The contract (names, shapes, gate order, truncation) is in DESIGN.md; tests pin it.
 """
-from . import clip, gradcheck, init, layers, losses, optim, tasks
+from . import (attention, attn_models, baselines, clip, data, gradcheck, gradflow, init, layers, losses, optim, scan,
+               tasks, text, timing, transformer)
 from .cells import ACTIVATIONS, CELLS, get_cell
 from .clip import clip_by_global_norm, clip_by_value, global_norm
 from .init import SCHEMES, spectral_radius_of
@@ -23,10 +24,15 @@ from .train import History, TrainResult, evaluate, train
 __version__ = "0.1.0"
 
 __all__ = [
+    # constants and types
     "ACTIVATIONS", "CELLS", "LOSSES", "OPTIMIZERS", "SCHEMES", "TASKS",
-    "Batch", "History", "ModelSpec", "TrainResult", "UnrollCache",
-    "adam", "bce_with_logits", "bptt", "clip", "clip_by_global_norm", "clip_by_value", "evaluate", "forward",
-    "get_cell", "get_loss", "get_optimizer", "global_norm", "gradcheck", "init", "init_model", "layers",
-    "loss_and_grads", "losses", "make_task", "momentum", "mse", "optim", "rmsprop", "sgd", "softmax_xent",
-    "spectral_radius_of", "state_grads", "tasks", "train", "unroll", "__version__",
+    "Batch", "History", "ModelSpec", "TrainResult", "UnrollCache", "__version__",
+    # the contract and the training loop
+    "bptt", "evaluate", "forward", "get_cell", "init_model", "loss_and_grads", "state_grads", "train", "unroll",
+    "adam", "get_optimizer", "momentum", "rmsprop", "sgd",
+    "bce_with_logits", "get_loss", "mse", "softmax_xent",
+    "clip_by_global_norm", "clip_by_value", "global_norm", "make_task", "spectral_radius_of",
+    # modules
+    "attention", "attn_models", "baselines", "clip", "data", "gradcheck", "gradflow", "init", "layers", "losses",
+    "optim", "scan", "tasks", "text", "timing", "transformer",
 ]

@@ -11,8 +11,8 @@ Every model is a frozen dataclass (hashable, so a page can pass it to a cached e
     out = model.forward(params, xs)                                  # Prediction(pred, readout, self_attention)
     lg = model.loss_and_grads(params, xs, ys, truncate=None)         # rnncore.model.LossGrads
 
-so :func:`train_model` trains any of them the way ``rnncore.train`` trains a ``ModelSpec``: same record, same
-divergence stop. Parameter keys are flat: the attention RNN has the cell's keys, "attn.<key>" and "W_y", "b_y";
+so ``rnncore.train`` trains any of them as it trains a ``ModelSpec``: same record, same divergence stop
+(``history.dh0_norm`` is dL/dh_0 for the RNNs, dL/dz_0 at the transformer's first position). Parameter keys are flat: the attention RNN has the cell's keys, "attn.<key>" and "W_y", "b_y";
 the transformer has "in.W", "in.b", "block.<key>" (see rnncore.transformer), "ln_f.gamma", "ln_f.beta",
 "pool.q" (attention pooling only), "W_y", "b_y".
 
@@ -23,25 +23,20 @@ The final layer norm LN_f is there because the pre-LN block's output is an un-no
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from . import attention as at
 from . import transformer as tf
-from .clip import clip_by_global_norm, clip_by_value, global_norm
 from .init import _xavier
 from .layers import linear, linear_backward
 from .losses import get_loss
 from .model import LossGrads, ModelSpec, init_model
 from .model import forward as spec_forward
 from .model import loss_and_grads as spec_loss_and_grads
-from .optim import Optimizer
 from .sequence import bptt, unroll
-from .tasks import Batch
-from .train import History, TrainResult
 
 POOLS = ("attention", "mean")
 
@@ -215,74 +210,3 @@ class TransformerModel:
         dz = g_block.dx  # (B, T, D); the positional encoding is a constant
         _, grads["in.W"], grads["in.b"] = linear_backward(dz, np.asarray(xs), params["in.W"])
         return LossGrads(result.loss, {k: grads[k] for k in params}, pred, dz[:, 0])
-
-
-def _norm_of_state(d) -> float:
-    """The norm of dL/d(initial state): an array, or a tuple of arrays for the LSTM's (h, c)."""
-    parts = d if isinstance(d, tuple) else (d,)
-    return float(np.sqrt(sum(float(np.vdot(p, p)) for p in parts)))
-
-
-def train_model(model, params: dict, data: Callable[[np.random.Generator], Batch], *, rng: np.random.Generator,
-                steps: int, optimizer: Optimizer, clip: float | None = None, clip_mode: str = "norm",
-                truncate: int | None = None, callback: Callable[[int, int, dict], None] | None = None,
-                callback_every: int = 10) -> TrainResult:
-    """``rnncore.train`` for any model of this module: the same arguments, record and divergence stop.
-
-    Args:
-        model: PlainRNN, AttnRNN or TransformerModel (anything with ``loss`` and ``loss_and_grads``).
-        params: initial parameters (not mutated).
-        data: draws one ``Batch`` from the rng.
-        rng: the only source of randomness here.
-        steps: the number of updates (>= 1).
-        optimizer: from ``rnncore.optim``.
-        clip, clip_mode, truncate, callback, callback_every: as in ``rnncore.train``.
-
-    Returns:
-        TrainResult(params, history, stopped_at, reason); ``history.dh0_norm`` is the norm of the gradient that
-        reached the first time step (dL/dh_0 for the RNNs, dL/dz_0 at the transformer's first position).
-    """
-    if int(steps) < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
-    if clip_mode not in ("norm", "value"):
-        raise ValueError(f"clip_mode must be 'norm' or 'value', got {clip_mode!r}")
-    if clip is not None and (not np.isfinite(clip) or clip <= 0):
-        raise ValueError(f"clip must be a positive number or None, got {clip}")
-    steps = int(steps)
-    rec = {k: np.zeros(steps, dtype=float) for k in ("loss", "grad_norm", "dh0_norm", "seconds")}
-    clipped = np.zeros(steps, dtype=bool)
-    state = optimizer.init(params)
-    stopped_at, reason, done = None, None, 0
-    start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected below and reported, not raised
-        for k in range(steps):
-            batch = data(rng)
-            if batch.loss != model.loss:
-                raise ValueError(f"the task's loss is {batch.loss!r} but the model's is {model.loss!r}")
-            out = model.loss_and_grads(params, batch.xs, batch.ys, truncate=truncate)
-            norm = global_norm(out.grads)
-            if not np.isfinite(out.loss) or not np.isfinite(norm):
-                what, value = ("the loss", out.loss) if not np.isfinite(out.loss) else ("the gradient norm", norm)
-                stopped_at, reason = k + 1, f"{what} became {value} at step {k + 1}"
-                break
-            grads = out.grads
-            if clip is not None and clip_mode == "norm":
-                grads, _ = clip_by_global_norm(grads, clip)
-                clipped[k] = norm > clip
-            elif clip is not None:
-                grads, frac = clip_by_value(grads, clip)
-                clipped[k] = frac > 0
-            new_params, new_state = optimizer.update(params, grads, state)
-            if not all(np.all(np.isfinite(v)) for v in new_params.values()):
-                stopped_at, reason = k + 1, f"the parameters overflowed in the update of step {k + 1}"
-                break
-            params, state = new_params, new_state
-            rec["loss"][k], rec["grad_norm"][k] = out.loss, norm
-            rec["dh0_norm"][k] = _norm_of_state(out.dstate0)
-            rec["seconds"][k] = time.perf_counter() - start
-            done = k + 1
-            if callback is not None and (done % callback_every == 0 or done == steps):
-                callback(done, steps, {"loss": out.loss, "grad_norm": norm})
-    history = History(np.arange(1, done + 1), rec["loss"][:done], rec["grad_norm"][:done], clipped[:done],
-                      rec["dh0_norm"][:done], rec["seconds"][:done])
-    return TrainResult(params, history, stopped_at, reason)

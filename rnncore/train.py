@@ -6,6 +6,10 @@ gradient that reached the first time step (||dL/dh_0||, what vanishing gradients
 Numerical trouble is data, not a crash: if the loss, the gradient norm or the updated parameters stop being finite,
 the loop stops and returns the last finite parameters with the step and the reason. The same seed (the same ``rng``
 state and parameters) gives bit-identical parameters and losses.
+
+The model is a ``ModelSpec`` (rnncore.model), or any object with a ``loss`` name and a method
+``loss_and_grads(params, xs, ys, *, truncate) -> LossGrads`` (the attention and transformer models of
+rnncore.attn_models are such objects).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import numpy as np
 
 from .clip import clip_by_global_norm, clip_by_value, global_norm
 from .losses import get_loss
-from .model import ModelSpec, forward, loss_and_grads
+from .model import LossGrads, ModelSpec, forward, loss_and_grads
 from .optim import Optimizer
 from .tasks import Batch
 
@@ -44,14 +48,23 @@ def _norm_of_state(d) -> float:
     return float(np.sqrt(sum(float(np.vdot(p, p)) for p in parts)))
 
 
-def train(spec: ModelSpec, params: dict, data: Callable[[np.random.Generator], Batch], *,
+def _loss_and_grads_of(model) -> Callable[..., LossGrads]:
+    if isinstance(model, ModelSpec):
+        return lambda params, xs, ys, *, truncate: loss_and_grads(model, params, xs, ys, truncate=truncate)
+    if not callable(getattr(model, "loss_and_grads", None)) or not hasattr(model, "loss"):
+        raise ValueError(f"train needs a ModelSpec, or a model with .loss and .loss_and_grads(params, xs, ys, "
+                         f"*, truncate); got {type(model).__name__}")
+    return model.loss_and_grads
+
+
+def train(model, params: dict, data: Callable[[np.random.Generator], Batch], *,
           rng: np.random.Generator, steps: int, optimizer: Optimizer, clip: float | None = None,
           clip_mode: str = "norm", truncate: int | None = None,
           callback: Callable[[int, int, dict], None] | None = None, callback_every: int = 10) -> TrainResult:
     """Train ``params`` for ``steps`` steps on batches drawn by ``data(rng)``.
 
     Args:
-        spec: the model.
+        model: a ModelSpec, or a model object with ``loss`` and ``loss_and_grads`` (see the module docstring).
         params: initial parameters (not mutated).
         data: draws one ``Batch`` from the rng, e.g. ``lambda r: tasks.adding(rng=r, n=64, T=50)``.
         rng: the only source of randomness here.
@@ -73,6 +86,7 @@ def train(spec: ModelSpec, params: dict, data: Callable[[np.random.Generator], B
     if clip is not None and (not np.isfinite(clip) or clip <= 0):
         raise ValueError(f"clip must be a positive number or None, got {clip}")
     steps = int(steps)
+    step_grads = _loss_and_grads_of(model)
     rec = {k: np.zeros(steps, dtype=float) for k in ("loss", "grad_norm", "dh0_norm", "seconds")}
     clipped = np.zeros(steps, dtype=bool)
     state = optimizer.init(params)
@@ -81,9 +95,9 @@ def train(spec: ModelSpec, params: dict, data: Callable[[np.random.Generator], B
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected below and reported, not raised
         for k in range(steps):
             batch = data(rng)
-            if batch.loss != spec.loss:
-                raise ValueError(f"the task's loss is {batch.loss!r} but the model's is {spec.loss!r}")
-            out = loss_and_grads(spec, params, batch.xs, batch.ys, truncate=truncate)
+            if batch.loss != model.loss:
+                raise ValueError(f"the task's loss is {batch.loss!r} but the model's is {model.loss!r}")
+            out = step_grads(params, batch.xs, batch.ys, truncate=truncate)
             norm = global_norm(out.grads)
             if not np.isfinite(out.loss) or not np.isfinite(norm):
                 what = "the loss" if not np.isfinite(out.loss) else "the gradient norm"

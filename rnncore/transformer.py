@@ -115,13 +115,13 @@ def init_mlp(d_model: int, d_ff: int, *, rng: np.random.Generator, dtype=np.floa
 def _activation(pre: np.ndarray, activation: str) -> np.ndarray:
     if activation == "relu":
         return np.maximum(pre, 0.0)
-    return 0.5 * pre * (1.0 + np.tanh(_GELU_C * (pre + 0.044715 * pre ** 3)))
+    return 0.5 * pre * (1.0 + np.tanh(_GELU_C * (pre + 0.044715 * pre * pre * pre)))
 
 
 def _activation_grad(pre: np.ndarray, activation: str) -> np.ndarray:
     if activation == "relu":
         return (pre > 0).astype(pre.dtype)
-    t = np.tanh(_GELU_C * (pre + 0.044715 * pre ** 3))
+    t = np.tanh(_GELU_C * (pre + 0.044715 * pre * pre * pre))
     return 0.5 * (1.0 + t) + 0.5 * pre * (1.0 - t * t) * _GELU_C * (1.0 + 3 * 0.044715 * pre * pre)
 
 

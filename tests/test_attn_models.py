@@ -1,10 +1,10 @@
-"""The attention models: whole-model gradient checks, the shared interface, train_model against rc.train, and the
+"""The attention models: whole-model gradient checks, the shared interface, rc.train on every model, and the
 acceptance test (attention beats the plain RNN on first-element recall at T = 100)."""
 import numpy as np
 import pytest
 
 import rnncore as rc
-from rnncore.attn_models import AttnRNN, PlainRNN, TransformerModel, train_model
+from rnncore.attn_models import AttnRNN, PlainRNN, TransformerModel
 from rnncore.gradcheck import TOLERANCE, check
 
 MODELS = [
@@ -90,8 +90,8 @@ def test_plain_rnn_is_the_engine_model():
         PlainRNN(rc.ModelSpec(output="all"))
 
 
-def test_train_model_mirrors_rc_train_bit_for_bit():
-    """The same spec, seed and optimizer give the same record and parameters as rnncore.train."""
+def test_training_the_wrapped_spec_is_training_the_spec_bit_for_bit():
+    """rc.train on PlainRNN(spec) gives the same record and parameters as rc.train on the spec itself."""
     spec = rc.ModelSpec(cell="rnn", input_size=2, hidden_size=6)
     params = rc.init_model(spec, rng=np.random.default_rng(0))
 
@@ -99,7 +99,7 @@ def test_train_model_mirrors_rc_train_bit_for_bit():
         return rc.make_task("adding", rng=r, n=8, T=12)
 
     kw = dict(steps=15, optimizer=rc.adam(0.01), clip=0.5, truncate=5)
-    ours = train_model(PlainRNN(spec), params, data, rng=np.random.default_rng(1), **kw)
+    ours = rc.train(PlainRNN(spec), params, data, rng=np.random.default_rng(1), **kw)
     ref = rc.train(spec, params, data, rng=np.random.default_rng(1), **kw)
     for field in ref.history._fields:
         if field != "seconds":
@@ -109,13 +109,13 @@ def test_train_model_mirrors_rc_train_bit_for_bit():
     assert ours.history.clipped.any(), "the clip threshold was meant to act at least once"
 
 
-def test_train_model_is_deterministic_and_reports_progress():
+def test_train_on_attention_models_is_deterministic_and_reports_progress():
     model = TransformerModel(input_size=1, d_model=4, num_heads=2, d_ff=4)
     params = model.init_params(rng=np.random.default_rng(0))
     calls = []
 
     def go(callback=None):
-        return train_model(model, params, lambda r: rc.make_task("first_element", rng=r, n=4, T=5),
+        return rc.train(model, params, lambda r: rc.make_task("first_element", rng=r, n=4, T=5),
                            rng=np.random.default_rng(7), steps=6, optimizer=rc.sgd(0.1), callback=callback,
                            callback_every=4)
 
@@ -125,10 +125,10 @@ def test_train_model_is_deterministic_and_reports_progress():
     assert a.stopped_at is None and np.all(a.history.dh0_norm > 0)
 
 
-def test_train_model_stops_on_divergence_and_keeps_finite_params():
+def test_train_on_attention_models_stops_on_divergence_and_keeps_finite_params():
     model = AttnRNN(input_size=2, hidden_size=4)
     params = model.init_params(rng=np.random.default_rng(0))
-    res = train_model(model, params, lambda r: rc.make_task("adding", rng=r, n=4, T=6),
+    res = rc.train(model, params, lambda r: rc.make_task("adding", rng=r, n=4, T=6),
                       rng=np.random.default_rng(0), steps=50, optimizer=rc.sgd(1e150))
     assert res.stopped_at is not None and res.stopped_at <= 50
     assert "step" in res.reason and len(res.history.step) == res.stopped_at - 1
@@ -137,18 +137,18 @@ def test_train_model_stops_on_divergence_and_keeps_finite_params():
 
 @pytest.mark.parametrize("kwargs, match", [
     (dict(steps=0), "steps"), (dict(clip=-1.0), "clip"), (dict(clip_mode="max"), "clip_mode")])
-def test_train_model_rejects_bad_arguments(kwargs, match):
+def test_train_on_attention_models_rejects_bad_arguments(kwargs, match):
     model = AttnRNN()
     base = dict(rng=np.random.default_rng(0), steps=1, optimizer=rc.sgd(0.1))
     with pytest.raises(ValueError, match=match):
-        train_model(model, model.init_params(rng=np.random.default_rng(0)),
+        rc.train(model, model.init_params(rng=np.random.default_rng(0)),
                     lambda r: rc.make_task("first_element", rng=r, n=2, T=3), **{**base, **kwargs})
 
 
-def test_train_model_rejects_a_task_with_another_loss():
+def test_train_on_attention_models_rejects_a_task_with_another_loss():
     model = AttnRNN(input_size=8, output_size=4)  # mse, but temporal_order is xent
     with pytest.raises(ValueError, match="loss"):
-        train_model(model, model.init_params(rng=np.random.default_rng(0)),
+        rc.train(model, model.init_params(rng=np.random.default_rng(0)),
                     lambda r: rc.make_task("temporal_order", rng=r, n=2, T=20), rng=np.random.default_rng(0),
                     steps=1, optimizer=rc.sgd(0.1))
 
@@ -176,7 +176,7 @@ def test_attention_beats_the_plain_rnn_on_first_element_recall_at_T100():
         for name, model in (("rnn", PlainRNN(rc.ModelSpec(cell="rnn", input_size=1, hidden_size=16))),
                             ("attention", AttnRNN(input_size=1, hidden_size=16, kind="additive"))):
             params = model.init_params(rng=np.random.default_rng([seed, 1]))
-            res = train_model(model, params, lambda r: rc.make_task("first_element", rng=r, n=32, T=100),
+            res = rc.train(model, params, lambda r: rc.make_task("first_element", rng=r, n=32, T=100),
                               rng=np.random.default_rng([seed, 2]), steps=200, optimizer=rc.adam(0.01), clip=1.0)
             held = rc.make_task("first_element", rng=np.random.default_rng([seed, 3]), n=512, T=100)
             losses[name].append(float(np.mean((model.forward(res.params, held.xs).pred - held.ys) ** 2)))

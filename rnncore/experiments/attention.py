@@ -25,9 +25,10 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
+import rnncore as rc
 from rnncore import optim, tasks
 from rnncore.attention import init_mha, mha_forward
-from rnncore.attn_models import AttnRNN, PlainRNN, TransformerModel, train_model
+from rnncore.attn_models import AttnRNN, PlainRNN, TransformerModel
 from rnncore.cells import get_cell
 from rnncore.losses import get_loss
 from rnncore.model import ModelSpec
@@ -145,7 +146,7 @@ def run(cfg: Config, *, seed: int, callback: Callable[[int, int, dict], None] | 
         params = model.init_params(rng=np.random.default_rng(key + [1, MODELS.index(name)]))
         report = None if callback is None else (
             lambda done, _, info, base=i * cfg.steps: callback(base + done, total, info))
-        res = train_model(model, params, lambda r, task=task, T=T: tasks.make_task(task, rng=r, n=cfg.batch, T=T),
+        res = rc.train(model, params, lambda r, task=task, T=T: tasks.make_task(task, rng=r, n=cfg.batch, T=T),
                           rng=np.random.default_rng(key + [2]), steps=cfg.steps, optimizer=optim.adam(cfg.lr),
                           clip=cfg.clip, callback=report)
         held = tasks.make_task(task, rng=np.random.default_rng(key + [3]), n=cfg.eval_n, T=T)
