@@ -52,13 +52,16 @@ import functools
 import hashlib
 import re
 import textwrap
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import altair as alt
 import pandas as pd
 import streamlit as st
+import streamlit.elements.vega_charts as _vega_charts
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
@@ -67,7 +70,8 @@ from lab.controls import (multiselect, number, report_unknown_params, select, se
                           toggle)
 
 __all__ = [
-    "ENGINE", "SEED_KEY", "article_box", "cached", "download_csv", "global_seed", "multiselect", "number",
+    "ENGINE", "SEED_KEY", "article_box", "cached", "download_csv", "draw_cached", "global_seed", "multiselect",
+    "number", "plain", "vega_spec",
     "progress", "report_unknown_params", "reproduce", "seed_input", "select", "select_slider", "show_run_problem",
     "slider", "start_page", "toggle",
 ]
@@ -151,6 +155,47 @@ def reproduce(code: str, *, label: str = "Reproduce in Python") -> None:
     with st.expander(label, icon=":material/terminal:"):
         st.caption("Runs as is from the repository root, after the install command in the README.")
         st.code(source, language="python")
+
+
+# ---- charts drawn from stored specs, and user text made inert -----------------------------------------------------
+
+# Streamlit's own lock around Altair's global settings (a private name, so guarded): sessions run in threads, and
+# the data transformer and theme that ``to_dict`` reads are process-wide.
+_ALTAIR_LOCK = getattr(_vega_charts, "_altair_globals_lock", None) or threading.Lock()
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict:
+    """The validated Vega-Lite spec of an Altair chart, for ``st.vega_lite_chart``.
+
+    Building and validating a chart costs about 0.1 s; a page that makes its specs inside a cached call (or caches
+    them with :func:`draw_cached`) sends stored dicts on a warm rerun instead. No row limit applies (Streamlit's
+    own transformer has none either), and Altair's default 300 px view is dropped so that Streamlit sizes the chart.
+    """
+    with _ALTAIR_LOCK, alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
+        spec = chart.to_dict()
+    spec.get("config", {}).pop("view", None)
+    return spec
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_spec(page: str, key: tuple, engine: str, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+    return vega_spec(_build())
+
+
+def draw_cached(key: tuple, build: Callable[[], alt.TopLevelMixin], *, where: Any = None) -> None:
+    """Draw the chart that ``build()`` makes, caching its spec under ``key`` (per page and engine version).
+
+    ``key`` must name everything the chart depends on (settings, seed, data digest): ``build`` itself is not hashed.
+    """
+    ctx = get_script_run_ctx(suppress_warning=True)
+    page = ctx.page_script_hash if ctx is not None else ""  # the same key on two pages must not share a spec
+    (where or st).vega_lite_chart(_cached_spec(page, key, ENGINE, _build=build), width="stretch")
+
+
+def plain(text: Any) -> str:
+    """User text made inert for Markdown (``st.error``, ``st.markdown`` render it): every ASCII punctuation mark is
+    escaped, and newlines become spaces, so a file's contents can never render as a link, an image or HTML."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ").replace("\r", " ")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

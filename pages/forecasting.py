@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import threading
-from collections.abc import Callable
 
-import altair as alt
-import numpy as np
 import streamlit as st
-import streamlit.elements.vega_charts as _vega
 
 import rnncore as rc
 from lab import ui
@@ -31,30 +25,11 @@ LABELS = {
 }
 MODELS = [f"{cell}:{mode}" for mode in fx.MODES for cell in rc.CELLS]  # "lstm:full", "rnn:readout", ...
 DEFAULT_MODELS = ["rnn:full", "lstm:full", "gru:full", "rnn:readout"]
-ALTAIR_LOCK = getattr(_vega, "_altair_globals_lock", threading.Lock())  # Streamlit's lock (a private name: guarded)
 
 
 def model_label(key: str) -> str:
     """"rnn:readout" -> "RNN readout-only", the name in every table and legend."""
     return fx.model_name(*key.split(":"))
-
-
-def plain(text: str) -> str:
-    """User text made inert for Markdown (st.error renders it): every ASCII punctuation mark is escaped."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ")
-
-
-@ui.cached(max_entries=24, spinner=False)
-def chart_spec(key: tuple, *, _build: Callable[[], alt.TopLevelMixin]) -> dict:
-    """The validated Vega-Lite spec of ``_build()``, cached: building and validating a chart costs ~0.1 s each run."""
-    chart = _build()
-    with ALTAIR_LOCK, alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
-        return chart.to_dict()
-
-
-def draw(key: tuple, build: Callable[[], alt.TopLevelMixin]) -> None:
-    """Draw the chart that ``build`` makes; ``key`` must name everything it depends on."""
-    st.vega_lite_chart(chart_spec(key, _build=build), width="stretch")
 
 
 @ui.cached(max_entries=8, spinner="Loading the series...")
@@ -157,9 +132,9 @@ if source == fx.UPLOAD:
                                             value_column.strip(), _raw=raw)
                 data_key, upload_name = f"upload-{hashlib.sha256(raw).hexdigest()[:16]}", file.name
                 for note in notes:
-                    st.warning(plain(note), icon=":material/info:")
+                    st.warning(ui.plain(note), icon=":material/info:")
             except rdata.CsvError as err:
-                st.error(f"This file cannot be used: {plain(err)}", icon=":material/error:")
+                st.error(f"This file cannot be used: {ui.plain(err)}", icon=":material/error:")
                 st.caption("The page shows the article's sine until a valid file is uploaded; your settings are kept.")
 elif source != fx.SINE:
     sc = fx.SeriesConfig(source)
@@ -169,7 +144,7 @@ if series is None:
 try:
     prep = fx.prepare(series, cfg)
 except ValueError as err:
-    st.error(plain(err), icon=":material/error:")
+    st.error(ui.plain(err), icon=":material/error:")
     st.stop()
 
 train_cfg = fx.for_training(cfg)
@@ -183,9 +158,9 @@ for model in models:
 missing = [m for m in models if m not in runs]
 
 st.header("Forecasts on the held-out tail")
-st.caption(f"{plain(series.title)}" + (f" (file `{plain(upload_name)}`)" if upload_name else "") +
+st.caption(f"{ui.plain(series.title)}" + (f" (file `{ui.plain(upload_name)}`)" if upload_name else "") +
            f". {len(prep.y):,} values: the first {prep.n_train:,} train (and set the scaling), the last "
-           f"{len(prep.y) - prep.n_train:,} are held out. Source: {plain(series.source)}")
+           f"{len(prep.y) - prep.n_train:,} are held out. Source: {ui.plain(series.source)}")
 note = st.empty()  # filled after the button: a click trains what is missing
 if st.button("Train " + (", ".join(map(model_label, missing)) if missing else "(all selected models are trained)"),
              key="train", type="primary", disabled=not missing, icon=":material/play_arrow:"):
@@ -218,18 +193,18 @@ st.dataframe(table.drop(columns="kind"), hide_index=True, width="stretch",
 ui.download_csv(fc.table, "forecast-errors")
 st.markdown("\n".join(f"- {line}" for line in claims))
 
-draw(("one-step", *key), lambda: charts.forecast_vs_truth(fc.one_step, temporal=temporal, units=series.units,
+ui.draw_cached(("one-step", *key), lambda: charts.forecast_vs_truth(fc.one_step, temporal=temporal, units=series.units,
                                                          title="One step ahead: each forecast reads the true past"))
 ui.download_csv(fc.one_step, "forecast-one-step")
-draw(("free", *key), lambda: charts.forecast_vs_truth(
+ui.draw_cached(("free", *key), lambda: charts.forecast_vs_truth(
     fc.free_run, temporal=temporal, units=series.units,
     title="Free-running from the start of the tail: each forecast feeds the next"))
 ui.download_csv(fc.free_run, "forecast-free-running")
-draw(("horizon", *key), lambda: charts.horizon_chart(fc.horizon, units=series.units))
+ui.draw_cached(("horizon", *key), lambda: charts.horizon_chart(fc.horizon, units=series.units))
 ui.download_csv(fc.horizon, "forecast-error-by-horizon")
-draw(("residuals", *key), lambda: charts.residual_boxes(fc.one_step, units=series.units))
+ui.draw_cached(("residuals", *key), lambda: charts.residual_boxes(fc.one_step, units=series.units))
 ui.download_csv(fc.one_step[["time", "model", "residual"]], "forecast-residuals")
-draw(("series", *key), lambda: charts.series_overview(fc.series, temporal=temporal, units=series.units,
+ui.draw_cached(("series", *key), lambda: charts.series_overview(fc.series, temporal=temporal, units=series.units,
                                                       title="The whole series: training part and held-out tail"))
 ui.download_csv(fc.series, "forecast-series")
 
@@ -247,7 +222,7 @@ two.caption("Select a readout-only model above to train it properly (same data, 
             "full backpropagation through time, in the table and below.")
 if len(fc.curves):
     curves = fc.curves[fc.curves["smoothed"] > 0]
-    draw(("curves", *key), lambda: charts.loss_curves(curves))
+    ui.draw_cached(("curves", *key), lambda: charts.loss_curves(curves))
     ui.download_csv(fc.curves, "forecast-training-loss")
 
 

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import threading
-from collections.abc import Callable
 
-import altair as alt
 import streamlit as st
-import streamlit.elements.vega_charts as _vega
 
 import rnncore as rc
 from lab import ui
@@ -21,28 +16,6 @@ TRAINED = "_sentiment_trained"  # session_state: (cfg, cell, data key, seed) of 
 DEFAULT_SENTENCE = "the acting was not bad but the ending was dull"
 MAX_SENTENCE = 300
 SOURCES = {"builtin": "Built-in corpus", "upload": "Upload a CSV"}
-
-
-def plain(text: str) -> str:
-    """User text made inert for Markdown (st.error renders it): every ASCII punctuation mark is escaped."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ")
-
-
-# Streamlit's own lock around Altair's global settings (guarded: a private name that may move).
-ALTAIR_LOCK = getattr(_vega, "_altair_globals_lock", threading.Lock())
-
-
-@ui.cached(max_entries=32, spinner=False)
-def chart_spec(key: tuple, *, _build: Callable[[], alt.TopLevelMixin]) -> dict:
-    """The validated Vega-Lite spec of ``_build()``, cached: building and validating a chart costs ~0.1 s each run."""
-    chart = _build()
-    with ALTAIR_LOCK, alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
-        return chart.to_dict()
-
-
-def draw(key: tuple, build: Callable[[], alt.TopLevelMixin]) -> None:
-    """Draw the chart that ``build`` makes; ``key`` must name everything it depends on."""
-    st.vega_lite_chart(chart_spec(key, _build=build), width="stretch")
 
 
 @ui.cached(max_entries=1, spinner="Generating the corpus...")
@@ -149,9 +122,9 @@ if source == "upload":
                                             label_column.strip(), _raw=raw)
                 upload_name = file.name
                 for note in notes:
-                    st.warning(plain(note), icon=":material/info:")
+                    st.warning(ui.plain(note), icon=":material/info:")
             except CsvError as err:
-                st.error(f"This file cannot be used: {plain(err)}", icon=":material/error:")
+                st.error(f"This file cannot be used: {ui.plain(err)}", icon=":material/error:")
                 st.caption("The page shows the built-in corpus until a valid file is uploaded; your settings are kept.")
 
 # The default view is shipped (made by `python -m rnncore.experiments.sentiment`): no corpus, no training needed.
@@ -169,7 +142,7 @@ else:
 missing = [cell for cell in cells if cell not in runs]
 
 st.header("Train and compare")
-st.caption(f"Data: {title}" + (f", file `{plain(upload_name)}`" if upload_name else "") +
+st.caption(f"Data: {title}" + (f", file `{ui.plain(upload_name)}`" if upload_name else "") +
            f". Split {sizes[0]:,} / {sizes[1]:,} / {sizes[2]:,} (train / validation / test); the vocabulary comes "
            "from the training part only.")
 note = st.empty()  # filled after the button: a click trains what is missing
@@ -196,7 +169,7 @@ else:
     result = scores(cfg, ds.key, seed, tuple(runs), _ds=ds, _prep=prep, _runs=list(runs.values()), _bow=bow)
 acc = result.accuracy
 key = (cfg, data_key, seed, tuple(runs))  # what every chart below depends on
-draw(("accuracy", *key), lambda: charts.accuracy_bars(acc))
+ui.draw_cached(("accuracy", *key), lambda: charts.accuracy_bars(acc))
 table = acc.pivot(index="model", columns="subset", values="accuracy")
 table = table[[s for s in charts.SUBSET_ORDER if s in table.columns]]
 st.dataframe(table, width="stretch", column_config={s: st.column_config.NumberColumn(s, format="%.3f")
@@ -209,10 +182,10 @@ if runs:
                + "). The test sentences are never used for training or for choosing.")
     one, two = st.columns(2)
     with one:
-        draw(("curves", *key), lambda: charts.loss_curves(result.curves, bow_val_loss=result.bow_val[0]))
+        ui.draw_cached(("curves", *key), lambda: charts.loss_curves(result.curves, bow_val_loss=result.bow_val[0]))
         ui.download_csv(result.curves, "sentiment-training-curves")
     with two:
-        draw(("val-acc", *key), lambda: charts.val_accuracy(result.val_acc, bow_val_acc=result.bow_val[1]))
+        ui.draw_cached(("val-acc", *key), lambda: charts.val_accuracy(result.val_acc, bow_val_acc=result.bow_val[1]))
         ui.download_csv(result.val_acc, "sentiment-validation-accuracy")
 
 st.header("Your own sentence, word by word")
@@ -243,9 +216,9 @@ else:
             st.caption("Unknown to the vocabulary (read as `<unk>`): " + ", ".join(f"`{w}`" for w in unknown))
         if tr.unread:
             st.caption(f"The models read the first {cfg.max_len} words only; {len(tr.unread)} more were not read.")
-        draw(("trace", *key, trace_cell, sentence), lambda: charts.trace_chart(tr.words))
+        ui.draw_cached(("trace", *key, trace_cell, sentence), lambda: charts.trace_chart(tr.words))
         ui.download_csv(tr.words, "sentiment-word-trace")
-        draw(("hidden", *key, trace_cell, sentence), lambda: charts.hidden_heatmap(tr.hidden, model=trace_cell))
+        ui.draw_cached(("hidden", *key, trace_cell, sentence), lambda: charts.hidden_heatmap(tr.hidden, model=trace_cell))
         ui.download_csv(tr.hidden, "sentiment-hidden-states")
 
 st.header("The article's example")

@@ -53,16 +53,9 @@ seed = ui.global_seed()
 
 
 def specs(**charts_by_name: alt.TopLevelMixin) -> dict[str, dict]:
-    """The Vega-Lite specs of charts, made inside a cached call and drawn with ``st.vega_lite_chart``.
-
-    Building seven Altair charts, converting them and validating them against the schema is most of a warm rerun
-    of this page; made once per result, a rerun only sends the stored specs.
-    """
-    with alt.data_transformers.disable_max_rows():
-        out = {name: chart.to_dict() for name, chart in charts_by_name.items()}
-    for spec in out.values():
-        spec.get("config", {}).pop("view", None)  # Altair's default 300 px view: Streamlit sizes the chart
-    return out
+    """The Vega-Lite specs of charts, made inside a cached call and drawn with ``st.vega_lite_chart``: building
+    seven Altair charts and validating them is most of a warm rerun of this page; stored, a rerun only sends them."""
+    return {name: ui.vega_spec(chart) for name, chart in charts_by_name.items()}
 
 
 # Each cached call returns (result, the specs of its charts).

@@ -255,3 +255,22 @@ def test_a_default_outside_the_control_is_a_page_bug():
 
     at = run(script)
     assert at.exception and "outside [1, 10]" in at.exception[0].message
+
+
+def test_plain_leaves_no_markdown_to_render():
+    from lab.ui import plain
+    text = plain("[click](http://x.example) ![img](a.png) <b>x</b> `c` *em*\nnext")
+    for raw in ("[click]", "](", "<b>", "`c`", "*em*", "\n"):
+        assert raw not in text
+    assert plain("a b 1 2") == "a b 1 2"
+
+
+def test_vega_spec_has_no_row_limit_and_leaves_sizing_to_streamlit():
+    import altair as alt
+    import pandas as pd
+
+    from lab.ui import vega_spec
+    frame = pd.DataFrame({"x": range(6000), "y": range(6000)})
+    spec = vega_spec(alt.Chart(frame).mark_line().encode(x="x:Q", y="y:Q"))
+    assert len(next(iter(spec["datasets"].values()))) == 6000
+    assert "view" not in spec.get("config", {})
