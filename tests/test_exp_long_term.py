@@ -130,3 +130,10 @@ def test_charts_are_valid_and_leave_out_what_cannot_be_drawn():
     assert_valid_chart(charts.success_vs_lag(sweep))
     art = lt.article_experiment(lt.ArticleConfig(epochs=30, window=10), 0)
     assert_valid_chart(charts.article_chart(art.frame, baseline=0.25))
+
+
+def test_the_gradient_against_lag_chart_takes_the_median_of_seeds():
+    sweep = pd.DataFrame({"T": [10, 10, 10, 50], "cell": ["rnn"] * 4, "dh0_end": [1e-3, 3e-3, 2e-3, 0.0]})
+    spec = assert_valid_chart(charts.dh0_vs_lag(sweep))
+    (rows,) = spec["datasets"].values()
+    assert rows == [{"T": 10, "cell": "rnn", "dh0_end": 2e-3}]  # the median; 0 cannot be drawn on a log scale

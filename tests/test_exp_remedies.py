@@ -136,3 +136,18 @@ def test_charts_are_valid():
     assert_valid_chart(charts.bars_by_choice(init.runs, title="t"))
     flow = ins.flow_at_init(ins.InitConfig(T=10, hidden=4), 0)
     assert_valid_chart(charts.flow_chart(flow, color="label:N", color_title="Initialization", cells=False))
+
+
+def test_lag_summary_counts_runs_thrown_off_and_judges_the_trend():
+    rows = []
+    for T, none_ratios in ((10, [0.9, 1.0, 0.8]), (50, [1.0, 3.0, 1.1]), (200, [1e9, np.inf, 2.0])):
+        for seed, r in enumerate(none_ratios):
+            rows.append({"T": T, "seed": seed, "clip": np.nan, "ratio": r, "max_grad_norm": 10.0 * T})
+            rows.append({"T": T, "seed": seed, "clip": 1.0, "ratio": 1.0, "max_grad_norm": 5.0})
+    summary = clipping.lag_summary(pd.DataFrame(rows))
+    assert list(summary["T"]) == [10, 50, 200]
+    np.testing.assert_allclose(summary["thrown_none"], [0, 1 / 3, 1])
+    np.testing.assert_allclose(summary["median_none"], [0.9, 1.1, 1e9])
+    assert (summary["thrown_clip"] == 0).all() and clipping.helps_more_with_lag(summary)
+    falling = summary.assign(thrown_none=[0.5, 0.0, 1.0])
+    assert not clipping.helps_more_with_lag(falling)

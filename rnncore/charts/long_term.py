@@ -101,3 +101,15 @@ def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
         x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("mean:Q", title=y_title), color=colour,
         tooltip=common.tooltips(("epoch:Q", "Epoch"), ("mean:Q", "Running mean"), ("run:N", "Run")))
     return points + means + common.hrule(baseline, label=f"baseline {baseline:g}", y_title=y_title)
+
+
+def dh0_vs_lag(frame: pd.DataFrame) -> alt.Chart:
+    """The gradient that reaches the first step at the end of training (mean ||dL/dh_0|| over the last 100 steps,
+    median of seeds) against the lag, one line per cell (log-log)."""
+    data = common.drawable(frame[["T", "cell", "dh0_end"]], ["dh0_end"], positive=True).frame
+    median = data.groupby(["T", "cell"], as_index=False)["dh0_end"].median()
+    return common.line_chart(median, x="T:Q", y="dh0_end:Q", color="cell:N", color_title="Cell", cells=True,
+                             log_y=True, points=True, height=260, x_title="Lag T (steps)",
+                             y_title="‖dL/dh₀‖, end of training",
+                             title="The gradient that reaches the first step, after training").encode(
+        x=alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log")))

@@ -13,25 +13,41 @@ FLOW_TITLE = "‖dL/dh_t‖ (unit gradient at the last step)"
 RUN_COLORS = {"no clipping": "#d94a57", "clip by global norm": "#3b82f6", "clip by value": "#079464"}
 
 
+#: One colour per initialization (by its label), on every chart of the initialization page.
+INIT_COLORS = {"small random (article)": "#f28e2b", "Xavier": "#3b82f6", "orthogonal": "#079464",
+               "identity + ReLU (IRNN)": "#d94a57", "Xavier at radius ρ": "#8b5cf6"}
+
+
+def _palette_color(shorthand: str, title: str, palette: dict[str, str], present) -> alt.Color:
+    domain = [v for v in palette if v in set(present)]
+    return alt.Color(shorthand, title=title, scale=alt.Scale(domain=domain, range=[palette[v] for v in domain]))
+
+
 def run_color(runs) -> alt.Color:
     """The colour encoding of the clipping runs present in the data."""
-    domain = [r for r in RUN_COLORS if r in set(runs)]
-    return alt.Color("run:N", title="Run", scale=alt.Scale(domain=domain, range=[RUN_COLORS[r] for r in domain]))
+    return _palette_color("run:N", "Run", RUN_COLORS, runs)
 
 
 def flow_chart(flow: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
-               title: str = "How much of the last step's gradient reaches step t") -> alt.Chart:
+               title: str = "How much of the last step's gradient reaches step t",
+               palette: dict[str, str] | None = None) -> alt.Chart:
     """||dL/dh_t|| against t (log scale), one line per colour value; a dashed line for the stage
     "at initialization" when the frame also holds "after training".
 
     Args:
         flow: t, norm, lo, hi, stage and the colour field (see ``remedies.flow_frame``); values that cannot be
             drawn on a log scale (0, inf, nan) are left out.
+        palette: {value: colour} for a colour field other than the cell type.
     """
     name = common.field(color)[0]
     data = common.drawable(flow, ["norm"], positive=True).frame
-    colour = (common.cell_color(color, title=color_title, present=[str(v) for v in data[name].unique()]) if cells
-              else alt.Color(color, title=color_title))
+    present = [str(v) for v in data[name].unique()]
+    if cells:
+        colour = common.cell_color(color, title=color_title, present=present)
+    elif palette:
+        colour = _palette_color(color, color_title, palette, present)
+    else:
+        colour = alt.Color(color, title=color_title)
     encoding = {
         "x": alt.X("t:Q", title="Time step t"),
         "y": alt.Y("norm:Q", title=FLOW_TITLE, scale=alt.Scale(type="log")),
@@ -105,7 +121,7 @@ def bars_by_choice(runs: pd.DataFrame, *, title: str) -> alt.LayerChart:
     bars = alt.Chart(data, title=title, height=280).mark_bar().encode(
         x=alt.X("label:N", title="Initialization", sort=None, axis=alt.Axis(labelAngle=-20)),
         y=alt.Y("ratio:Q", title=y_title, scale=alt.Scale(type="log")),
-        color=alt.Color("label:N", title="Initialization", legend=None),
+        color=_palette_color("label:N", "Initialization", INIT_COLORS, data["label"]).legend(None),
         tooltip=common.tooltips(("label:N", "Initialization"), ("ratio:Q", "Loss / baseline"),
                                 ("verdict:N", "Verdict")))
     return (bars + common.hrule(1.0, label="baseline", y_title=y_title, log_y=True)

@@ -146,3 +146,39 @@ def cliff(cfg: CliffConfig) -> CliffResult:
                      "largest_grad": float(np.nanmax(p.grad_norm)), "clip_events": int(p.clipped.sum()),
                      "left_map": bool((~on_map).any()), "stopped": p.stopped})
     return CliffResult(surface, pd.concat(paths, ignore_index=True), pd.DataFrame(runs))
+
+
+# ---- the clipping sweep, summarized per lag -------------------------------------------------------------------------
+
+def lag_summary(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Per lag T, what clipping changed across seeds: the median held-out loss / baseline of each run, the share of
+    runs thrown off (ratio > long_term.WORSE, or not finite), and the median largest gradient norm.
+
+    Args:
+        sweep: rows of the clipping sweep (T, seed, clip (NaN for none), ratio, max_grad_norm).
+
+    Returns:
+        T, median_none, median_clip, gain (median_none / median_clip), thrown_none, thrown_clip, max_grad_none,
+        max_grad_clip; one row per T, ascending.
+    """
+    frame = sweep.assign(clipped=sweep["clip"].notna(),
+                         thrown=~np.isfinite(sweep["ratio"]) | (sweep["ratio"] > lt.WORSE))
+    by = frame.groupby(["T", "clipped"])
+    out = pd.DataFrame({
+        "median": by["ratio"].median(), "thrown": by["thrown"].mean(), "max_grad": by["max_grad_norm"].median(),
+    }).unstack("clipped")
+    summary = pd.DataFrame({
+        "T": out.index.astype(int), "median_none": out[("median", False)].to_numpy(),
+        "median_clip": out[("median", True)].to_numpy(), "thrown_none": out[("thrown", False)].to_numpy(),
+        "thrown_clip": out[("thrown", True)].to_numpy(), "max_grad_none": out[("max_grad", False)].to_numpy(),
+        "max_grad_clip": out[("max_grad", True)].to_numpy(),
+    })
+    summary.insert(3, "gain", summary["median_none"] / summary["median_clip"])
+    return summary.sort_values("T").reset_index(drop=True)
+
+
+def helps_more_with_lag(summary: pd.DataFrame) -> bool:
+    """Whether clipping helps more as T grows: the share of unclipped runs thrown off never falls as T grows and ends
+    above where it starts, while no clipped run is thrown off."""
+    thrown = summary["thrown_none"].to_numpy()
+    return bool(np.all(np.diff(thrown) >= 0) and thrown[-1] > thrown[0] and (summary["thrown_clip"] == 0).all())
