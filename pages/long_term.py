@@ -19,6 +19,12 @@ def shipped(name: str) -> sweeps.Shipped:
     return sweeps.load(name)
 
 
+@ui.cached(max_entries=1, spinner=False)
+def lag_sweeps() -> pd.DataFrame:
+    """Both shipped success-against-lag sweeps (adding, first-element recall) in one frame."""
+    return pd.concat([sweeps.load("sweep_lag").frame, sweeps.load("sweep_lag_first").frame], ignore_index=True)
+
+
 @ui.cached(max_entries=8, spinner=False)
 def train(cfg: lt.Config, seed: int) -> lt.RunResult:
     with ui.progress(f"Training {cfg.cell.upper()} on {cfg.task} at T = {cfg.T}") as report:
@@ -37,7 +43,7 @@ def article(seed: int) -> dict:
 
 
 seed = ui.global_seed()
-lag = pd.concat([shipped("sweep_lag").frame, shipped("sweep_lag_first").frame], ignore_index=True)
+lag = lag_sweeps()
 by_point = lag.groupby(["task", "cell", "T"])["ratio"].median()
 art_cfg = sweeps.DEMOS["demo_article"].config
 art = sweeps.shipped_demo("demo_article", art_cfg, seed)
@@ -82,7 +88,7 @@ st.markdown(
     "(learning rate 0.1) per sequence. Each dot is one epoch's loss; the lines are running means over "
     f"{art_cfg.window} epochs."
 )
-st.altair_chart(charts.article_chart(art["losses"], baseline=0.25), width="stretch")
+ui.draw_cached(("article", art_seed), lambda: charts.article_chart(art["losses"], baseline=0.25))
 st.caption(f"Seed {art_seed}." + ("" if art_seed == seed else " (The sidebar seed differs: the shipped run is shown.)"))
 if art_seed != seed and st.button(f"Run it at seed {seed}", key="run_article", icon=":material/play_arrow:"):
     st.session_state[LIVE_ARTICLE] = seed
@@ -149,8 +155,9 @@ if curve is not None:
                 f"**{score['ratio']:.1%}** of the baseline {score['baseline']:.4g}. Solved means below "
                 f"{lt.SOLVED:.0%} of the baseline; stuck means above {lt.STUCK:.0%}. {origin}")
     left, right = st.columns(2)
-    left.altair_chart(charts.loss_curve(curve, baseline=score["baseline"]), width="stretch")
-    right.altair_chart(charts.dh0_curve(curve), width="stretch")
+    key = (repr(cfg), seed)  # shipped and live runs of the same settings are the same bits
+    ui.draw_cached(("loss",) + key, lambda: charts.loss_curve(curve, baseline=score["baseline"]), where=left)
+    ui.draw_cached(("dh0",) + key, lambda: charts.dh0_curve(curve), where=right)
     st.caption("‖dL/dh₀‖ is the gradient that reaches the state before the first step: what would teach the model "
                "to remember the start. The sweep below shows it against the lag.")
     ui.download_csv(curve, "training-curve")
@@ -164,12 +171,13 @@ st.markdown(
     f"Shipped sweep: {len(settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps (learning rate "
     f"{sweeps.REFERENCE.lr:g}, batch {sweeps.REFERENCE.batch}, H {sweeps.REFERENCE.hidden}, clip 1), held-out loss "
     f"on {sweeps.REFERENCE.test_size:,} sequences. Success: below {lt.SOLVED:.0%} of the baseline. "
-    f"Made by `{settings['command']}`."
+    f"Made by `python -m rnncore.experiments.sweeps {settings['name']}` in {rows['seconds'].sum() / 60:.0f} min of "
+    "training."
 )
 left, right = st.columns([3, 2])
-left.altair_chart(charts.ratio_vs_lag(rows), width="stretch")
-right.altair_chart(charts.success_vs_lag(rows), width="stretch")
-right.altair_chart(charts.dh0_vs_lag(rows), width="stretch")
+ui.draw_cached(("ratio_vs_lag", sweep_task), lambda: charts.ratio_vs_lag(rows), where=left)
+ui.draw_cached(("success_vs_lag", sweep_task), lambda: charts.success_vs_lag(rows), where=right)
+ui.draw_cached(("dh0_vs_lag", sweep_task), lambda: charts.dh0_vs_lag(rows), where=right)
 dh0 = rows[rows["T"] == rows["T"].max()].groupby("cell")["dh0_end"].median()
 st.caption(f"At T = {rows['T'].max()}, the gradient that reaches the first step at the end of training is "
            + ", ".join(f"{c.upper()} {v:.1e}" for c, v in dh0.items()) + " (mean over the last 100 steps, median "

@@ -2,6 +2,7 @@
 shipped sweep, and Pascanu's cliff with gradient descent paths, clipped or not."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from lab import ui
@@ -30,10 +31,16 @@ def cliff(cfg: clipping.CliffConfig) -> clipping.CliffResult:
     return clipping.cliff(cfg)
 
 
+@ui.cached(max_entries=1, spinner=False)
+def clipping_sweep() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped clipping sweep with a run label, and its summary per lag."""
+    frame = sweeps.load("sweep_clipping").frame
+    frame["run"] = np.where(frame["clip"].isna(), "no clipping", "clip by global norm")
+    return frame, clipping.lag_summary(frame)
+
+
 seed = ui.global_seed()
-sweep = shipped("sweep_clipping").frame
-sweep["run"] = np.where(sweep["clip"].isna(), "no clipping", "clip by global norm")
-summary = clipping.lag_summary(sweep)
+sweep, summary = clipping_sweep()
 lo, hi = summary.iloc[0], summary.iloc[-1]
 
 st.title("Gradient clipping")
@@ -51,12 +58,12 @@ ui.article_box(
          "no numbers.",
     code_does="Nothing to run: clipping is a list item at the end of the article.",
     measured=f"IRNN on the adding problem, plain SGD, {n_seeds} seeds per lag (shipped sweep). Without clipping the "
-             f"largest gradient grows from **{lo.max_grad_none:.3g}** at T = {lo.T} to **{hi.max_grad_none:.3g}** at "
-             f"T = {hi.T} (medians), and **{hi.thrown_none:.0%}** of the runs at T = {hi.T} end far above the "
-             f"baseline (median **{hi.median_none:.2g}×** it); with clipping **{hi.thrown_clip:.0%}** do (median "
-             f"**{hi.median_clip:.3g}×**)."
+             f"largest gradient grows from **{lo['max_grad_none']:.3g}** at T = {int(lo['T'])} to "
+             f"**{hi['max_grad_none']:.3g}** at T = {int(hi['T'])} (medians), and **{hi['thrown_none']:.0%}** of the "
+             f"runs at T = {int(hi['T'])} end far above the baseline (median **{hi['median_none']:.2g}×** it); with "
+             f"clipping **{hi['thrown_clip']:.0%}** do (median **{hi['median_clip']:.3g}×**)."
              + (" Clipping keeps the run from blowing up; it does not make this RNN remember."
-                if hi.median_clip > lt.STUCK else ""),
+                if hi["median_clip"] > lt.STUCK else ""),
 )
 
 st.header("The same run, clipped and not")
@@ -98,18 +105,19 @@ else:
     st.caption(f"Seed {seed}, {origin}. Held-out loss on 1,000 sequences as a multiple of the baseline "
                f"{runs['baseline'].iloc[0]:.4g}.")
     left, right = st.columns(2)
-    left.altair_chart(charts.clip_loss_chart(curves, baseline=float(runs["baseline"].iloc[0])), width="stretch")
-    right.altair_chart(charts.clip_norm_chart(curves, threshold=threshold), width="stretch")
+    key = (repr(cfg), seed)
+    baseline = float(runs["baseline"].iloc[0])
+    ui.draw_cached(("clip_loss",) + key, lambda: charts.clip_loss_chart(curves, baseline=baseline), where=left)
+    ui.draw_cached(("clip_norm",) + key, lambda: charts.clip_norm_chart(curves, threshold=threshold), where=right)
     st.caption("The norm is measured before clipping, so a clipped run shows the gradients it was protected from. "
                "Clipping by value does not bound the global norm: with H = 32 a gradient of thousands of entries "
                "can have every entry within [−c, c] and a norm far above c.")
     ui.download_csv(curves, "clipping-curves")
 
 st.header("Clipping against lag")
-st.altair_chart(lt_charts.ratio_vs_lag(sweep, color="run:N", color_title="Run", cells=False,
-                                       palette=charts.RUN_COLORS,
-                                       title="Held-out loss against lag, with and without clipping (threshold 1)"),
-                width="stretch")
+ui.draw_cached(("clip_vs_lag",), lambda: lt_charts.ratio_vs_lag(
+    sweep, color="run:N", color_title="Run", cells=False, palette=charts.RUN_COLORS,
+    title="Held-out loss against lag, with and without clipping (threshold 1)"))
 grows = clipping.helps_more_with_lag(summary)
 st.markdown(
     "**Does clipping help more as T grows?** Share of runs thrown far above the baseline (loss / baseline > "
@@ -121,11 +129,16 @@ st.markdown(
     + (" Here clipping is insurance against blow-ups, not a cure: the clipped runs still end near the baseline."
        if (summary["median_clip"] > lt.STUCK).sum() >= len(summary) - 1 else "")
 )
-st.dataframe(summary.rename(columns={
-    "median_none": "median loss/baseline, no clipping", "median_clip": "median loss/baseline, clipped",
-    "gain": "ratio of the medians", "thrown_none": "share thrown off, no clipping",
-    "thrown_clip": "share thrown off, clipped", "max_grad_none": "median largest ‖g‖, no clipping",
-    "max_grad_clip": "median largest ‖g‖, clipped"}), hide_index=True)
+shown = pd.DataFrame({
+    "T": summary["T"],
+    "median loss / baseline, no clipping": summary["median_none"].map("{:.3g}".format),
+    "median loss / baseline, clipped": summary["median_clip"].map("{:.3g}".format),
+    "thrown off, no clipping": summary["thrown_none"].map("{:.0%}".format),
+    "thrown off, clipped": summary["thrown_clip"].map("{:.0%}".format),
+    "median largest ‖g‖, no clipping": summary["max_grad_none"].map("{:.3g}".format),
+    "median largest ‖g‖, clipped": summary["max_grad_clip"].map("{:.3g}".format),
+})
+st.dataframe(shown, hide_index=True)
 ui.download_csv(sweep, "clipping-against-lag")
 
 st.header("Pascanu's cliff")
@@ -149,8 +162,9 @@ with st.container(border=True):
                                   value=defaults.threshold)
     with c[4]:
         c_steps = ui.select_slider("Steps", [20, 50, 100, 200, 500], key="cliff_steps", value=defaults.steps)
-cl = cliff(clipping.CliffConfig(w0=w0, b0=b0, lr=c_lr, threshold=c_clip, steps=c_steps))
-st.altair_chart(charts.cliff_chart(cl.surface, cl.paths), width="stretch")
+cliff_cfg = clipping.CliffConfig(w0=w0, b0=b0, lr=c_lr, threshold=c_clip, steps=c_steps)
+cl = cliff(cliff_cfg)
+ui.draw_cached(("cliff", repr(cliff_cfg)), lambda: charts.cliff_chart(cl.surface, cl.paths))
 for column, row in zip(st.columns(2), cl.runs.itertuples()):
     left_map = " It left the map." if row.left_map else ""
     column.markdown(f"**{row.run.capitalize()}**: ends at w = {row.w:.3g}, b = {row.b:.3g} with E = {row.loss:.2g}; "

@@ -18,6 +18,12 @@ def shipped(name: str) -> sweeps.Shipped:
     return sweeps.load(name)
 
 
+@ui.cached(max_entries=1, spinner=False)
+def lag_sweeps() -> pd.DataFrame:
+    """Both shipped success-against-lag sweeps (adding, first-element recall) in one frame."""
+    return pd.concat([sweeps.load("sweep_lag").frame, sweeps.load("sweep_lag_first").frame], ignore_index=True)
+
+
 @ui.cached(max_entries=16, spinner=False)
 def at_init(cfg: remedies.GateConfig, seed: int):
     return remedies.flow_at_init(cfg, seed)
@@ -36,7 +42,7 @@ def reach(flow, cell: str, stage: str) -> float:
 
 
 seed = ui.global_seed()
-lag = pd.concat([shipped("sweep_lag").frame, shipped("sweep_lag_first").frame], ignore_index=True)
+lag = lag_sweeps()
 base = shipped(DEMO.name)  # the shipped demo, whatever its settings: the article box quotes them
 base_cfg, base_seed = base.settings["config"], base.settings["seed"]
 share = lag[(lag["task"] == "adding")].groupby(["cell", "T"])["success"].mean()
@@ -104,7 +110,7 @@ else:
     st.info(f"At initialization only. Press **Train the three cells** to add the flow after {steps} steps "
             f"(three runs; the LSTM and GRU take about {steps * T * 0.26 / 1000:.0f} s each here).",
             icon=":material/info:")
-st.altair_chart(charts.flow_chart(flow), width="stretch")
+ui.draw_cached(("flow", repr(cfg), seed, trained is not None), lambda: charts.flow_chart(flow))
 parts = []
 for cell in remedies.CELLS:
     start, end = reach(flow, cell, "at initialization"), reach(flow, cell, "after training")
@@ -127,9 +133,9 @@ if trained is not None:
     for column, row in zip(cols, runs.itertuples()):
         column.metric(f"{row.cell.upper()}: held-out loss / baseline", f"{row.ratio:.1%}", row.verdict,
                       delta_color="off")
-    st.altair_chart(lt_charts.loss_curve(trained["curves"], baseline=float(runs["baseline"].iloc[0]),
-                                         color="cell:N", color_title="Cell", cells=True,
-                                         title="Training loss, same seed and batches"), width="stretch")
+    ui.draw_cached(("curves", repr(cfg), seed), lambda: lt_charts.loss_curve(
+        trained["curves"], baseline=float(runs["baseline"].iloc[0]), color="cell:N", color_title="Cell", cells=True,
+        title="Training loss, same seed and batches"))
     ui.download_csv(trained["curves"], "training-curves")
 
 st.header("Success against lag")
@@ -137,8 +143,8 @@ sweep_task = ui.select("Task of the sweep", ["adding", "first_element"], key="sw
                        radio=True)
 rows = lag[lag["task"] == sweep_task]
 left, right = st.columns([3, 2])
-left.altair_chart(lt_charts.ratio_vs_lag(rows), width="stretch")
-right.altair_chart(lt_charts.success_vs_lag(rows), width="stretch")
+ui.draw_cached(("ratio_vs_lag", sweep_task), lambda: lt_charts.ratio_vs_lag(rows), where=left)
+ui.draw_cached(("success_vs_lag", sweep_task), lambda: lt_charts.success_vs_lag(rows), where=right)
 st.caption(f"{len(shipped('sweep_lag').settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps, "
            "made by `python -m rnncore.experiments.sweeps sweep_lag`; the Long-term dependencies page recomputes "
            "any point live.")

@@ -28,10 +28,25 @@ def train(cfg: ins.InitConfig, seed: int) -> ins.InitResult:
         return ins.train_choices(cfg, seed, callback=report)
 
 
+@ui.cached(max_entries=1, spinner=False)
+def init_sweep():
+    """The shipped initialization sweep, with the choice behind each row and its label."""
+    frame = sweeps.load("sweep_init").frame
+    frame["choice"] = [ins.choice_of(sweeps.config_of(row)) for _, row in frame.iterrows()]
+    frame["label"] = frame["choice"].map(ins.LABELS)
+    return frame
+
+
+@ui.cached(max_entries=16, spinner=False)
+def stored_runs(cfg: ins.InitConfig, seed: int):
+    """The shipped rows of every choice of ``cfg`` at ``seed``, or None when the sweep lacks one."""
+    frame = init_sweep()
+    rows = [sweeps.find(frame, cfg.run_config(c), seed) for c in ins.CHOICES]
+    return None if any(r is None for r in rows) else frame.loc[[r.name for r in rows]]
+
+
 seed = ui.global_seed()
-sweep = shipped("sweep_init").frame
-sweep["choice"] = [ins.choice_of(sweeps.config_of(row)) for _, row in sweep.iterrows()]
-sweep["label"] = sweep["choice"].map(ins.LABELS)
+sweep = init_sweep()
 shipped_radius = float(sweep.loc[sweep["choice"] == "radius", "spectral_radius"].iloc[0])
 med = sweep.groupby(["T", "choice"])["ratio"].median()
 
@@ -68,10 +83,9 @@ with st.container(border=True):
                                  help="Adam, lr 0.01, batch 64, clip 1: the sweep's settings.")
 cfg = ins.InitConfig(T=T, hidden=hidden, radius=radius, steps=steps)
 fl = flow(cfg, seed)
-st.altair_chart(charts.flow_chart(fl, color="label:N", color_title="Initialization", cells=False,
-                                  palette=charts.INIT_COLORS,
-                                  title="How much of the last step's gradient reaches step t, at initialization"),
-                width="stretch")
+ui.draw_cached(("flow", repr(cfg), seed), lambda: charts.flow_chart(
+    fl, color="label:N", color_title="Initialization", cells=False, palette=charts.INIT_COLORS,
+    title="How much of the last step's gradient reaches step t, at initialization"))
 first = fl[fl["t"] == 1].set_index("label")["norm"]
 st.caption(f"Seed {seed}; mean over 64 held-out sequences of a unit gradient at step {T}. Reaching step 1: "
            + ", ".join(f"{k} {v:.1e}" for k, v in first.items()) + ".")
@@ -80,16 +94,15 @@ ui.download_csv(fl, "flow-at-initialization")
 st.header(f"Training success at T = {T}")
 if st.button("Train the five initializations", key="train", icon=":material/play_arrow:", type="primary"):
     st.session_state[LIVE] = (cfg, seed)
-point_cfgs = {c: cfg.run_config(c) for c in ins.CHOICES}
-stored = {c: sweeps.find(sweep, p, seed) for c, p in point_cfgs.items()}
+stored = stored_runs(cfg, seed)
 if st.session_state.get(LIVE) == (cfg, seed):
     res = train(cfg, seed)
     runs, note = res.runs, f"Live run, seed {seed}."
     for row in runs.itertuples():
         if row.stopped_at == row.stopped_at and row.stopped_at is not None:
             ui.show_run_problem(step=int(row.stopped_at), reason=None, total=steps, what=row.label)
-elif all(r is not None for r in stored.values()):
-    runs = sweep.loc[[r.name for r in stored.values()]]
+elif stored is not None:
+    runs = stored
     note = f"Shipped sweep, seed {seed} (`python -m rnncore.experiments.sweeps sweep_init`)."
 else:
     runs, note = None, None
@@ -98,16 +111,15 @@ else:
             "Press **Train the five initializations** to train them (a few seconds to a minute).",
             icon=":material/info:")
 if runs is not None:
-    st.altair_chart(charts.bars_by_choice(runs, title=f"Held-out loss / baseline after {steps} steps, T = {T}"),
-                    width="stretch")
+    ui.draw_cached(("bars", repr(cfg), seed, note), lambda: charts.bars_by_choice(
+        runs, title=f"Held-out loss / baseline after {steps} steps, T = {T}"))
     st.caption(note + " " + "; ".join(f"{r.label}: {r.verdict}" for r in runs.itertuples()) + ".")
     ui.download_csv(runs, "init-training-success")
 
 st.header("Against lag")
-st.altair_chart(lt_charts.ratio_vs_lag(sweep, color="label:N", color_title="Initialization", cells=False,
-                                       palette=charts.INIT_COLORS,
-                                       title="Held-out loss against lag, per initialization (shipped sweep)"),
-                width="stretch")
+ui.draw_cached(("init_vs_lag",), lambda: lt_charts.ratio_vs_lag(
+    sweep, color="label:N", color_title="Initialization", cells=False, palette=charts.INIT_COLORS,
+    title="Held-out loss against lag, per initialization (shipped sweep)"))
 ui.download_csv(sweep, "init-against-lag")
 
 ui.reproduce(f"""

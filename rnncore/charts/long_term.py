@@ -83,7 +83,8 @@ def success_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: s
                              points=True, title="Share of seeds that succeed", x_title="Lag T (steps)",
                              y_title="Share of seeds", extra_tooltips=(("seeds:Q", "Seeds"),), height=260
                              ).encode(y=alt.Y("success:Q", title="Share of seeds", scale=alt.Scale(domain=[0, 1]),
-                                              axis=alt.Axis(format="%")))
+                                              axis=alt.Axis(format="%")),
+                                      x=alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log")))
 
 
 def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
@@ -111,5 +112,5 @@ def dh0_vs_lag(frame: pd.DataFrame) -> alt.Chart:
     return common.line_chart(median, x="T:Q", y="dh0_end:Q", color="cell:N", color_title="Cell", cells=True,
                              log_y=True, points=True, height=260, x_title="Lag T (steps)",
                              y_title="‖dL/dh₀‖, end of training",
-                             title="The gradient that reaches the first step, after training").encode(
+                             title="‖dL/dh₀‖ after training").encode(
         x=alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log")))

@@ -4,6 +4,7 @@ initializations compared. Pure functions: tidy DataFrame in, ``alt.Chart`` out.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from rnncore.charts import common
@@ -102,7 +103,7 @@ def cliff_chart(surface: pd.DataFrame, paths: pd.DataFrame) -> alt.LayerChart:
         tooltip=common.tooltips(("w:Q", "w"), ("b:Q", "b"), ("loss:Q", "E"), ("grad_norm:Q", "‖∇E‖")))
     on_map = paths[paths["on_map"]]
     px, py = alt.X("w:Q", title="Recurrent weight w"), alt.Y("b:Q", title="Bias b")
-    colour = alt.Color("run:N", title="Descent", scale=alt.Scale(range=["#ff4b4b", "#ffffff"]))
+    colour = alt.Color("run:N", title="Descent", scale=alt.Scale(range=["#ff2d95", "#00d0ff"]))  # both show on viridis
     path_tips = common.tooltips(("run:N", "Descent"), ("k:Q", "Step"), ("w:Q", "w"), ("b:Q", "b"), ("loss:Q", "E"),
                                 ("grad_norm:Q", "‖∇E‖ before clipping"))
     line = alt.Chart(on_map).mark_line(strokeWidth=2).encode(x=px, y=py, color=colour, order="k:Q",
@@ -115,12 +116,19 @@ def cliff_chart(surface: pd.DataFrame, paths: pd.DataFrame) -> alt.LayerChart:
 
 
 def bars_by_choice(runs: pd.DataFrame, *, title: str) -> alt.LayerChart:
-    """Held-out loss / baseline per initialization (log scale), with the baseline and the success line."""
+    """Held-out loss / baseline per initialization (log scale), with the baseline and the success line.
+
+    The bars rise from a floor below the smallest value: a log axis has no zero to start them from.
+    """
     data = common.drawable(runs[["label", "ratio", "verdict"]], ["ratio"], positive=True).frame
     y_title = "Held-out loss / baseline"
+    low = float(data["ratio"].min()) if len(data) else 1.0
+    floor = 10.0 ** np.floor(np.log10(min(low, 0.05)))
+    top = max(2.0, float(data["ratio"].max()) * 1.5) if len(data) else 2.0
+    y = alt.Y("ratio:Q", title=y_title, scale=alt.Scale(type="log", domain=[floor, top]))
     bars = alt.Chart(data, title=title, height=280).mark_bar().encode(
-        x=alt.X("label:N", title="Initialization", sort=None, axis=alt.Axis(labelAngle=-20)),
-        y=alt.Y("ratio:Q", title=y_title, scale=alt.Scale(type="log")),
+        x=alt.X("label:N", title="Initialization", sort=None, axis=alt.Axis(labelAngle=-15, labelLimit=220)),
+        y=y, y2=alt.datum(floor),
         color=_palette_color("label:N", "Initialization", INIT_COLORS, data["label"]).legend(None),
         tooltip=common.tooltips(("label:N", "Initialization"), ("ratio:Q", "Loss / baseline"),
                                 ("verdict:N", "Verdict")))
