@@ -121,18 +121,15 @@ def _backward(cell, dhs, cache: UnrollCache, dstate, truncate, record: bool):
     if k < 1:
         raise ValueError(f"truncate must be a positive number of steps or None, got {truncate}")
     if k >= T:  # full BPTT: one stream carries the sum of every output's gradient
+        GH = cache.W.W_h.shape[1]
+        dXP = np.empty((T, B, GH), dtype)
+        dHP = np.empty_like(dXP) if cell.separate_dhp else dXP
         dh, dextra = dfinal[0].copy(), (dfinal[1].copy() if cell.state_size > 1 else None)
         for t in reversed(range(T)):
             dh += dHS[t]
             if record:
                 dH[t] = dh
-            dxp, dhp, dh, dextra = cell.step_back(t, dh, dextra, W, store)
-            if dXP is None:
-                dXP = np.empty((T,) + dxp.shape, dtype)
-                dHP = dXP if dhp is dxp else np.empty_like(dXP)
-            dXP[t] = dxp
-            if dHP is not dXP:
-                dHP[t] = dhp
+            _, _, dh, dextra = cell.step_back(t, dh, dextra, W, store, out=(dXP[t], dHP[t]))
         return dXP, dHP, (dh,) if dextra is None else (dh, dextra), dH
     if record:
         raise ValueError("recording dL/dh_t is only defined for full BPTT (truncate=None)")

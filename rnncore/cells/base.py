@@ -10,10 +10,11 @@
   (T+1, B, H), ``store.h[0]`` the initial state. Cells with more state (the LSTM's c) keep it there too.
 - ``step(t, xp, W, store)``: one forward step. ``xp`` (B, G*H) is the input projection of step t, already computed
   for all steps with one matrix product. The step reads ``store.h[t]`` and writes ``store.h[t+1]``.
-- ``step_back(t, dh, dextra, W, store) -> (dxp, dhp, dh_prev, dextra_prev)``: one backward step. ``dh`` is dL/dh_{t+1}
+- ``step_back(t, dh, dextra, W, store, out=None) -> (dxp, dhp, dh_prev, dextra_prev)``: one backward step. ``dh`` is dL/dh_{t+1}
   and ``dextra`` the gradient of the rest of the state (the LSTM's dc; None for the others); both may carry a leading
   stream axis (K, B, H) for truncated BPTT. ``dxp`` is dL/d(input projection), ``dhp`` dL/d(h_t @ W_h) (the two differ
-  only in the GRU), and ``dh_prev`` already includes the path through W_h.
+  only in the GRU, whose ``separate_dhp`` is True), and ``dh_prev`` already includes the path through W_h. Given
+  ``out=(dxp_buffer, dhp_buffer)`` (full BPTT, no streams), the cell writes dxp and dhp there instead of allocating.
 """
 from __future__ import annotations
 

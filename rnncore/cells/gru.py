@@ -39,6 +39,7 @@ class GRUCell:
     gates: int = 3
     param_names: tuple = ("W_x", "W_h", "b", "b_hn")
     state_size: int = 1
+    separate_dhp: bool = True  # dL/d(h W_h) differs from dL/d(input projection) in the n block
 
     def init_params(self, rng: np.random.Generator, input_size: int, hidden_size: int, *, scheme: str = "xavier",
                     dtype=np.float64, spectral_radius: float | None = None) -> dict:
@@ -89,20 +90,33 @@ class GRUCell:
         h *= z
         h += n
 
-    def step_back(self, t: int, dh: np.ndarray, dextra, W: Weights, store: GRUStore):
+    def step_back(self, t: int, dh: np.ndarray, dextra, W: Weights, store: GRUStore, out=None):
         H = store.h.shape[2]
         G = store.gates[t]
         r, z, n = G[:, :H], G[:, H:2 * H], G[:, 2 * H:]
-        dxp = np.empty(dh.shape[:-1] + (3 * H,), dtype=dh.dtype)
+        shape = dh.shape[:-1] + (3 * H,)
+        dxp, dhp = out if out is not None else (np.empty(shape, dh.dtype), np.empty(shape, dh.dtype))
+        tmp = np.empty(dh.shape, dh.dtype)
         dan = dxp[..., 2 * H:]
-        np.multiply(dh, 1.0 - z, out=dan)
-        dan *= 1.0 - n * n                                   # through tanh: da_n
-        np.multiply(dh, store.h[t] - n, out=dxp[..., H:2 * H])
-        dxp[..., H:2 * H] *= z * (1.0 - z)                   # da_z
-        np.multiply(dan, store.hn[t], out=dxp[..., :H])
-        dxp[..., :H] *= r * (1.0 - r)                        # da_r
-        dhp = dxp.copy()
-        dhp[..., 2 * H:] *= r                                # d(h W_hn) = da_n * r
+        np.subtract(1.0, z, out=dan)
+        dan *= dh                                            # dn = dh (1 - z)
+        np.multiply(n, n, out=tmp)
+        np.subtract(1.0, tmp, out=tmp)
+        dan *= tmp                                           # through tanh: da_n
+        dz = dxp[..., H:2 * H]
+        np.subtract(store.h[t], n, out=dz)
+        dz *= dh                                             # dz = dh (h_{t-1} - n)
+        np.subtract(1.0, z, out=tmp)
+        tmp *= z
+        dz *= tmp                                            # da_z
+        dr = dxp[..., :H]
+        np.multiply(dan, store.hn[t], out=dr)
+        np.subtract(1.0, r, out=tmp)
+        tmp *= r
+        dr *= tmp                                            # da_r
+        dhp[..., :2 * H] = dxp[..., :2 * H]
+        np.multiply(dan, r, out=dhp[..., 2 * H:])            # d(h W_hn) = da_n * r
         dh_prev = dhp @ W.W_h_back.T
-        dh_prev += dh * z                                    # the direct path z * h_{t-1}
+        np.multiply(dh, z, out=tmp)
+        dh_prev += tmp                                       # the direct path z * h_{t-1}
         return dxp, dhp, dh_prev, None

@@ -45,6 +45,7 @@ class LSTMCell:
     gates: int = 4
     param_names: tuple = ("W_x", "W_h", "b")
     state_size: int = 2  # (h, c)
+    separate_dhp: bool = False
 
     def init_params(self, rng: np.random.Generator, input_size: int, hidden_size: int, *, scheme: str = "xavier",
                     dtype=np.float64, spectral_radius: float | None = None, forget_bias: float = 0.0) -> dict:
@@ -89,19 +90,27 @@ class LSTMCell:
         np.tanh(c, out=store.tc[t])
         np.multiply(o, store.tc[t], out=store.h[t + 1])
 
-    def step_back(self, t: int, dh: np.ndarray, dc: np.ndarray | None, W: Weights, store: LSTMStore):
+    def step_back(self, t: int, dh: np.ndarray, dc: np.ndarray | None, W: Weights, store: LSTMStore, out=None):
         H = store.h.shape[2]
         G, tc = store.gates[t], store.tc[t]
         i, f, o, g = G[:, :H], G[:, H:2 * H], G[:, 2 * H:3 * H], G[:, 3 * H:]
-        dct = dh * o * (1.0 - tc * tc)  # through h = o tanh(c)
+        da = out[0] if out is not None else np.empty(dh.shape[:-1] + (4 * H,), dtype=dh.dtype)
+        dct = np.multiply(tc, tc)
+        np.subtract(1.0, dct, out=dct)
+        dct *= o
+        dct = dh * dct                                       # through h = o tanh(c) (dh may carry streams)
         if dc is not None:
             dct += dc
-        da = np.empty(dh.shape[:-1] + (4 * H,), dtype=dh.dtype)
         np.multiply(dct, i, out=da[..., 3 * H:])            # dg
         np.multiply(dct, store.c[t], out=da[..., H:2 * H])   # df
         np.multiply(dct, g, out=da[..., :H])                 # di
         np.multiply(dh, tc, out=da[..., 2 * H:3 * H])        # do
         S = G[:, :3 * H]
-        da[..., :3 * H] *= S * (1.0 - S)                     # through the sigmoids
-        da[..., 3 * H:] *= 1.0 - g * g                       # through tanh(a_g)
-        return da, da, da @ W.W_h_back.T, dct * f
+        dS = np.subtract(1.0, S)
+        dS *= S
+        da[..., :3 * H] *= dS                                # through the sigmoids
+        dg = np.multiply(g, g)
+        np.subtract(1.0, dg, out=dg)
+        da[..., 3 * H:] *= dg                                # through tanh(a_g)
+        dct *= f                                             # dc_{t-1}
+        return da, da, da @ W.W_h_back.T, dct

@@ -57,6 +57,7 @@ class RNNCell:
     gates: int = 1
     param_names: tuple = ("W_x", "W_h", "b")
     state_size: int = 1  # the state is h alone
+    separate_dhp: bool = False
 
     def __post_init__(self):
         if self.nonlinearity not in ACTIVATIONS:
@@ -86,6 +87,10 @@ class RNNCell:
         a += xp
         _activate(self.nonlinearity, a)
 
-    def step_back(self, t: int, dh: np.ndarray, dextra, W: Weights, store: RNNStore):
-        da = dh * _derivative_from_output(self.nonlinearity, store.h[t + 1])  # through f
+    def step_back(self, t: int, dh: np.ndarray, dextra, W: Weights, store: RNNStore, out=None):
+        deriv = _derivative_from_output(self.nonlinearity, store.h[t + 1])
+        if out is not None and out[0].shape == dh.shape:
+            da = np.multiply(dh, deriv, out=out[0])  # through f
+        else:
+            da = dh * deriv
         return da, da, da @ W.W_h_back.T, None  # through W_h to h_{t-1}
