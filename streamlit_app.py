@@ -12,16 +12,11 @@ SOURCE_URL: str | None = None
 
 st.set_page_config(page_title="RNN Challenges Lab", page_icon=":material/cyclone:", layout="wide")
 
-# Pages are written by different people at different times: a declared page joins the navigation once its file
-# exists. (To be removed once every page in lab/nav.py is built.)
-sections: dict[str, list] = {}
+sections: dict[str, list] = {name: [] for name in nav.SECTIONS}
 for spec in nav.PAGES:
-    if nav.is_built(spec):
-        sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path or None,
-                    default=spec.path == nav.DEFAULT_PAGE)
-        )
-page = st.navigation({name: sections[name] for name in nav.SECTIONS if name in sections})
+    sections[spec.section].append(st.Page(spec.path, title=spec.title, icon=spec.icon,
+                                          url_path=spec.url_path or None, default=spec.path == nav.DEFAULT_PAGE))
+page = st.navigation(sections)
 ui.start_page(page.url_path)
 
 with st.sidebar:

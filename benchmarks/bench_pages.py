@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:  # Streamlit's loggers each carry the configured level: set it, and for those that exist
         config.set_option("logger.level", "critical")
         logger.set_log_level("critical")
-    specs = [s for s in nav.built_pages() if not args.page or (s.url_path or "home") in args.page]
+    specs = [s for s in nav.PAGES if not args.page or (s.url_path or "home") in args.page]
     time_page(nav.by_path(nav.DEFAULT_PAGE))  # imports and first-run costs, not any page's
     print(f"{'page':<34} {'cold s':>8} {'warm s':>8}   targets: cold <= {COLD_TARGET} s, warm <= {WARM_TARGET} s")
     for spec in specs:

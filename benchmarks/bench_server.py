@@ -95,7 +95,7 @@ def per_page(rows) -> None:
 
 async def main_async(args) -> None:
     from playwright.async_api import async_playwright
-    pages = nav.built_pages()
+    pages = nav.PAGES
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         with tempfile.TemporaryDirectory() as logs:

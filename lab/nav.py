@@ -16,7 +16,7 @@ APP_ROOT = Path(__file__).resolve().parent.parent
 class PageSpec(NamedTuple):
     """One page of the Lab."""
 
-    path: str  # script, relative to the app root, e.g. "pages/gradients.py"
+    path: str  # script, relative to the app root, e.g. "app_pages/gradients.py"
     title: str  # shown in the navigation and the browser tab
     url_path: str  # "" for the default page, else the path after the host, e.g. "gradients"
     icon: str  # a Material icon, ":material/name:"
@@ -25,53 +25,53 @@ class PageSpec(NamedTuple):
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", "", ":material/home:", "", "What the Lab is, and the article fact-checked."),
+    PageSpec("app_pages/home.py", "Home", "", ":material/home:", "", "What the Lab is, and the article fact-checked."),
     PageSpec(
-        "pages/rnn_basics.py", "RNN basics", "basics", ":material/route:", "Challenges",
+        "app_pages/rnn_basics.py", "RNN basics", "basics", ":material/route:", "Challenges",
         "Step through a sequence: input, hidden state and outputs, with every shape.",
     ),
     PageSpec(
-        "pages/gradients.py", "Vanishing & exploding gradients", "gradients", ":material/trending_down:",
+        "app_pages/gradients.py", "Vanishing & exploding gradients", "gradients", ":material/trending_down:",
         "Challenges", "How the gradient shrinks or blows up through time, against Pascanu's bound.",
     ),
     PageSpec(
-        "pages/long_term.py", "Long-term dependencies", "long-term", ":material/timeline:", "Challenges",
+        "app_pages/long_term.py", "Long-term dependencies", "long-term", ":material/timeline:", "Challenges",
         "Tasks that need a memory of the distant past, trained with real BPTT, against their baselines.",
     ),
     PageSpec(
-        "pages/slow_training.py", "Slow training & convergence", "slow-training", ":material/hourglass_top:",
+        "app_pages/slow_training.py", "Slow training & convergence", "slow-training", ":material/hourglass_top:",
         "Challenges", "Loss against steps and wall time for optimizers and learning rates.",
     ),
     PageSpec(
-        "pages/parallelism.py", "Limited parallelization", "parallelism", ":material/account_tree:", "Challenges",
+        "app_pages/parallelism.py", "Limited parallelization", "parallelism", ":material/account_tree:", "Challenges",
         "Honest timings of the step loop, batching, a parallel scan and self-attention.",
     ),
     PageSpec(
-        "pages/sentiment.py", "Sentiment analysis", "sentiment", ":material/sentiment_satisfied:",
+        "app_pages/sentiment.py", "Sentiment analysis", "sentiment", ":material/sentiment_satisfied:",
         "Real-life uses", "RNN, LSTM and GRU on sentences where word order matters, against bag-of-words.",
     ),
     PageSpec(
-        "pages/forecasting.py", "Time-series prediction", "forecasting", ":material/show_chart:",
+        "app_pages/forecasting.py", "Time-series prediction", "forecasting", ":material/show_chart:",
         "Real-life uses", "Forecasts of sine and real series, against persistence, seasonal and AR baselines.",
     ),
     PageSpec(
-        "pages/remedy_gates.py", "LSTM & GRU", "gated-cells", ":material/memory:", "Remedies",
+        "app_pages/remedy_gates.py", "LSTM & GRU", "gated-cells", ":material/memory:", "Remedies",
         "Gated cells: gradient flow and success against lag.",
     ),
     PageSpec(
-        "pages/remedy_clipping.py", "Gradient clipping", "clipping", ":material/content_cut:", "Remedies",
+        "app_pages/remedy_clipping.py", "Gradient clipping", "clipping", ":material/content_cut:", "Remedies",
         "The same run with and without clipping by global norm, clip events marked.",
     ),
     PageSpec(
-        "pages/remedy_init.py", "Initialization", "initialization", ":material/tune:", "Remedies",
+        "app_pages/remedy_init.py", "Initialization", "initialization", ":material/tune:", "Remedies",
         "Small-random, Xavier, orthogonal and identity initial weights compared.",
     ),
     PageSpec(
-        "pages/attention.py", "Attention & transformers", "attention", ":material/center_focus_strong:",
+        "app_pages/attention.py", "Attention & transformers", "attention", ":material/center_focus_strong:",
         "Remedies", "Attention maps over RNN states, and a transformer block.",
     ),
     PageSpec(
-        "pages/engine_check.py", "Engine check", "engine-check", ":material/verified:", "Trust",
+        "app_pages/engine_check.py", "Engine check", "engine-check", ":material/verified:", "Trust",
         "Every gradient checked against finite differences, live; the versions in use.",
     ),
 )
@@ -80,21 +80,11 @@ PAGES: tuple[PageSpec, ...] = (
 SECTIONS: tuple[str, ...] = ("", "Challenges", "Real-life uses", "Remedies", "Trust")
 
 #: The page every unknown URL path and the bare host land on.
-DEFAULT_PAGE = "pages/home.py"
-
-
-def is_built(spec: PageSpec, root: Path = APP_ROOT) -> bool:
-    """Whether the page's script exists yet (pages are written by different people, at different times)."""
-    return (root / spec.path).is_file()
-
-
-def built_pages(root: Path = APP_ROOT) -> tuple[PageSpec, ...]:
-    """The declared pages whose scripts exist, in declaration order."""
-    return tuple(spec for spec in PAGES if is_built(spec, root))
+DEFAULT_PAGE = "app_pages/home.py"
 
 
 def by_path(path: str) -> PageSpec:
-    """The spec of the page at ``path`` (e.g. "pages/gradients.py").
+    """The spec of the page at ``path`` (e.g. "app_pages/gradients.py").
 
     Raises:
         ValueError: no declared page has that path.

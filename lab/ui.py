@@ -62,7 +62,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 import streamlit.elements.vega_charts as _vega_charts
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import rnncore
@@ -98,23 +97,6 @@ def _engine_fingerprint() -> str:
 
 #: The engine version in every cache key.
 ENGINE = _engine_fingerprint()
-
-
-def _leave_pages_folder_mode() -> None:
-    """Rerun the very first script run of a fresh server when Streamlit took its old ``pages/`` folder path.
-
-    Streamlit 1.67 decides per process whether the app uses the ``pages/`` folder (auto-discovery) before any script
-    has run, and only ``st.navigation`` turns that off. So the first run after a (re)boot, opened at a deep link
-    such as ``/gradients``, runs ``pages/gradients.py`` alone: no ``streamlit_app.py``, no sidebar seed, the file
-    names as navigation. This module is imported during that run (every page imports it), so it turns the flag
-    off and asks for a rerun, which goes through ``streamlit_app.py`` as every later run does.
-    """
-    if PagesManager.uses_pages_directory and get_script_run_ctx(suppress_warning=True) is not None:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_leave_pages_folder_mode()
 
 
 # ---- the article box, the snippet, the downloads ------------------------------------------------------------------

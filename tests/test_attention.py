@@ -6,7 +6,7 @@ import pytest
 
 from rnncore.attention import (KINDS, QUERIES, attention_backward, attention_forward, init_attention, init_mha,
                                masked_softmax, mha_backward, mha_forward)
-from rnncore.gradcheck import TOLERANCE, check, relative_error
+from rnncore.gradcheck import check, relative_error
 
 PARITY_TOL = 1e-9  # float64 against torch: the same maths in a different order
 

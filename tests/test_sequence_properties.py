@@ -80,6 +80,7 @@ def test_same_seed_same_bits(name, opts):
         return hs.copy(), bptt(cell, params, u, cache, dstate=us)
     (h1, (d1, s1, g1)), (h2, (d2, s2, g2)) = run(), run()
     assert h1.tobytes() == h2.tobytes() and d1.tobytes() == d2.tobytes()
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(state_parts(s1), state_parts(s2)))
     assert all(g1[k].tobytes() == g2[k].tobytes() for k in g1)
 
 

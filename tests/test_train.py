@@ -1,6 +1,5 @@
 """The training loop: learning works where it should and not where it should not, divergence is data, same seed
 same bits."""
-import time
 
 import numpy as np
 import pytest

@@ -300,7 +300,6 @@ def evaluate(cfg: Config, series: Series, prep: Prepared, runs: list) -> Forecas
         f"({n} steps), so no earlier season exists to copy. Choose a shorter season."]
     kinds = {name: "baseline" for name in BASELINES}
     one = _baseline_one_step(prep, ar)
-    run_rows = []
     for run in runs:
         one[model_name(run.cell, run.mode)] = rnn_one_step(cfg, run, prep)
         kinds[model_name(run.cell, run.mode)] = run.cell

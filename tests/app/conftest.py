@@ -5,17 +5,16 @@ Use :func:`open_page` (or the ``open_page`` fixture) in every page test::
     from app.conftest import open_page            # or take the fixture of the same name
 
     def test_default_view(open_page):
-        at = open_page("pages/gradients.py")
+        at = open_page("app_pages/gradients.py")
         assert not at.exception
         at.slider(key="radius").set_value(1.2).run()
         assert not at.exception
 
-Two workarounds live here, both for AppTest only (the real server needs neither):
-- ``st.cache_data`` is one process-wide store that AppTest shares across tests: it is cleared around every test.
-- AppTest resets ``PagesManager.uses_pages_directory`` before every run; because ``pages/`` exists, Streamlit then
-  takes its old pages-folder path and, on every run after the first, executes the page script *alone*: no
-  ``streamlit_app.py``, so no sidebar seed and no URL checks. The real server clears that flag for good the first
-  time ``st.navigation`` runs; the ``_navigation_app`` fixture does the same after each reset.
+``st.cache_data`` is one process-wide store that AppTest shares across tests: it is cleared around every test.
+
+The page scripts live in ``app_pages/``, not ``pages/``: with a folder named ``pages`` next to the entry point,
+Streamlit 1.67 takes its old pages-folder path whenever it resets its page manager (AppTest before every run, the
+server before its first run), and then runs a page script alone, without ``streamlit_app.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit import config
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -53,21 +51,9 @@ def _fresh_cache():
     st.cache_data.clear()
 
 
-@pytest.fixture(autouse=True)
-def _navigation_app(monkeypatch):
-    """Make AppTest run ``streamlit_app.py`` on every run, as the server does (see the module docstring)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def open_page(page: str | None = None, *, query: dict[str, str | list[str]] | None = None,
               timeout: float = TIMEOUT) -> AppTest:
-    """Run the app, switch to ``page`` (e.g. "pages/gradients.py"), and return the finished AppTest.
+    """Run the app, switch to ``page`` (e.g. "app_pages/gradients.py"), and return the finished AppTest.
 
     Args:
         page: path of the page relative to the repository root; None stays on the default page (home).

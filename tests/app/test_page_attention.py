@@ -11,7 +11,7 @@ from helpers import reproduce_snippets
 import rnncore.experiments.attention as ex
 from app.conftest import charts, open_page
 
-PAGE = "pages/attention.py"
+PAGE = "app_pages/attention.py"
 N_CHARTS = 6  # loss and accuracy against lag, readout map, self-attention map, learning curves, cost
 TINY = {"steps": "20", "lags": ["5"], "hidden": "8"}
 TINY_COST = {"max_T": "128", "budget": "2.0"}

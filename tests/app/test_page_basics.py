@@ -8,7 +8,7 @@ import io
 from app.conftest import charts, open_page
 from helpers import reproduce_snippets
 
-PAGE = "pages/rnn_basics.py"
+PAGE = "app_pages/rnn_basics.py"
 
 
 def _ok(at):

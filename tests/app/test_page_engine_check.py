@@ -11,7 +11,7 @@ import pytest
 from app.conftest import charts, open_page
 from helpers import reproduce_snippets
 
-PAGE = "pages/engine_check.py"
+PAGE = "app_pages/engine_check.py"
 
 
 def _ok(at):

@@ -7,7 +7,7 @@ import re
 from app.conftest import charts, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 
-PAGE = "pages/forecasting.py"
+PAGE = "app_pages/forecasting.py"
 N_CHARTS = 6  # one-step, free-running, error by horizon, residuals, the series, training loss
 QUICK = {"series": "IBM, monthly stock price", "steps": "100", "models": ["RNN"]}
 

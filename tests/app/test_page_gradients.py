@@ -8,7 +8,7 @@ import io
 from app.conftest import charts, open_page
 from helpers import reproduce_snippets
 
-PAGE = "pages/gradients.py"
+PAGE = "app_pages/gradients.py"
 N_CHARTS = 6
 
 

@@ -11,7 +11,7 @@ import pytest
 from app.conftest import charts, open_page
 from helpers import reproduce_snippets
 
-PAGE = "pages/long_term.py"
+PAGE = "app_pages/long_term.py"
 TINY = {"steps": "10", "T": "5", "hidden": "4"}
 
 

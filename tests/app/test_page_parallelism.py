@@ -10,7 +10,7 @@ from app.conftest import charts, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 from rnncore.experiments import parallelism as par
 
-PAGE = "pages/parallelism.py"
+PAGE = "app_pages/parallelism.py"
 SMALL = {"H": "16", "B": "4", "T_max": "128"}  # a quick view for the tests that are about controls, not timings
 
 

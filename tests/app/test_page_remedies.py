@@ -11,7 +11,7 @@ import pytest
 from app.conftest import charts, open_page
 from helpers import reproduce_snippets
 
-GATES, CLIPPING, INIT = "pages/remedy_gates.py", "pages/remedy_clipping.py", "pages/remedy_init.py"
+GATES, CLIPPING, INIT = "app_pages/remedy_gates.py", "app_pages/remedy_clipping.py", "app_pages/remedy_init.py"
 
 
 def _ok(at):

@@ -8,7 +8,7 @@ import re
 from app.conftest import charts, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 
-PAGE = "pages/sentiment.py"
+PAGE = "app_pages/sentiment.py"
 QUICK = {"steps": "100", "cells": ["RNN"]}  # a budget that trains in well under a second
 
 

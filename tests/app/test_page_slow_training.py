@@ -10,7 +10,7 @@ from app.conftest import charts, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 from rnncore.experiments import slow_training as slow
 
-PAGE = "pages/slow_training.py"
+PAGE = "app_pages/slow_training.py"
 N_CHARTS = 7
 
 

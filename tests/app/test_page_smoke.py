@@ -1,4 +1,4 @@
-"""Every page in pages/ opens with its defaults: no exception, and a chart unless it is a page without charts.
+"""Every page in app_pages/ opens with its defaults: no exception, and a chart unless it is a page without charts.
 
 Parametrized over the files that exist, so a new page is covered the moment it is added. Each page's own control
 tests live in its own file.
@@ -11,7 +11,7 @@ import pytest
 from app.conftest import REPO, charts, open_page
 from helpers import PAGES_WITHOUT_CHARTS
 
-PAGES = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "pages").glob("*.py") if not p.name.startswith("_"))
+PAGES = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "app_pages").glob("*.py") if not p.name.startswith("_"))
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -151,7 +151,7 @@ def test_the_same_source_in_two_page_files_never_shares_entries():
     # every page runs as __main__: the same function text in two files must still be two caches
     source = "def measure(seed):\n    return exp(seed)\n"
     made = []
-    for filename, exp in (("pages/a.py", lambda seed: f"a {seed}"), ("pages/b.py", lambda seed: f"b {seed}")):
+    for filename, exp in (("app_pages/a.py", lambda seed: f"a {seed}"), ("app_pages/b.py", lambda seed: f"b {seed}")):
         scope = {"exp": exp, "__name__": "__main__"}
         exec(compile(source, filename, "exec"), scope)  # noqa: S102 - the test's own constant source
         made.append(ui.cached(scope["measure"]))

@@ -76,7 +76,7 @@ ui.article_box(
              + (": about the baseline 0.25, the loss of always answering 0.5. Stuck, as the article says, but because "
                 "no gradient reaches the first step from weights of size 0.01 (see Initialization), not because "
                 "nothing is updated." if abs(real["mean_last"] - 0.25) < 0.05 else
-                f", against the baseline 0.25.")
+                ", against the baseline 0.25.")
              + f" On the adding problem at T = 100 (shipped sweep, median of seeds) the tanh RNN ends at "
                f"**{rnn100:.0%}** of the baseline and the LSTM at **{lstm100:.1%}**.",
 )

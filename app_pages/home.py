@@ -13,11 +13,7 @@ VERDICT_BADGE = {
 
 
 def link(spec: nav.PageSpec, label: str | None = None) -> None:
-    """A link to a page, or its name marked "coming soon" while its file does not exist yet."""
-    if nav.is_built(spec):
-        st.page_link(spec.path, label=label or spec.title, icon=spec.icon)
-    else:
-        st.markdown(f"{spec.icon} {label or spec.title} :gray-badge[coming soon]")
+    st.page_link(spec.path, label=label or spec.title, icon=spec.icon)
 
 
 st.title("RNN Challenges Lab")
