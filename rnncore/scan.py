@@ -27,7 +27,6 @@ depth is what a GPU (or a wide SIMD machine) turns into speed.
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 METHODS = ("hillis_steele", "blelloch")
