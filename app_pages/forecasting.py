@@ -8,7 +8,7 @@ import streamlit as st
 
 import rnncore as rc
 from lab import ui
-from rnncore import data as rdata
+from rnncore import uploads
 from rnncore.charts import forecasting as charts
 from rnncore.experiments import forecasting as fx
 
@@ -39,7 +39,7 @@ def load(sc: fx.SeriesConfig, seed: int) -> fx.Series:
 
 @ui.cached(max_entries=4, spinner="Checking the file...")
 def read_upload(digest: str, date_column: str, value_column: str, *, _raw: bytes) -> tuple:
-    v = rdata.validate_series_csv(_raw, date_column=date_column or None, value_column=value_column or None)
+    v = uploads.validate_series_csv(_raw, date_column=date_column or None, value_column=value_column or None)
     return fx.series_from_upload(v), list(v.warnings)
 
 
@@ -133,7 +133,7 @@ if source == fx.UPLOAD:
                 data_key, upload_name = f"upload-{hashlib.sha256(raw).hexdigest()[:16]}", file.name
                 for note in notes:
                     st.warning(ui.plain(note), icon=":material/info:")
-            except rdata.CsvError as err:
+            except uploads.CsvError as err:
                 st.error(f"This file cannot be used: {ui.plain(err)}", icon=":material/error:")
                 st.caption("The page shows the article's sine until a valid file is uploaded; your settings are kept.")
 elif source != fx.SINE:
@@ -255,7 +255,7 @@ else:
                   "    series = fx.series_from_upload(v)")
 ui.reproduce(f"""
     import rnncore.experiments.forecasting as fx
-    from rnncore.data import validate_series_csv
+    from rnncore.uploads import validate_series_csv
 
     cfg = fx.{cfg!r}
     {data_lines}

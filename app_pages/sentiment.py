@@ -9,7 +9,7 @@ import streamlit as st
 import rnncore as rc
 from lab import ui
 from rnncore.charts import sentiment as charts
-from rnncore.data import CsvError
+from rnncore.uploads import CsvError
 from rnncore.experiments import sentiment as exp
 
 TRAINED = "_sentiment_trained"  # session_state: (cfg, cell, data key, seed) of the runs trained live here

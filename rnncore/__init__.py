@@ -10,7 +10,7 @@
 The contract (names, shapes, gate order, truncation) is in DESIGN.md; tests pin it.
 """
 from . import (attention, attn_models, baselines, clip, data, gradcheck, gradflow, init, layers, losses, optim, scan,
-               tasks, text, timing, transformer)
+               tasks, text, timing, transformer, uploads)
 from .cells import ACTIVATIONS, CELLS, get_cell
 from .clip import clip_by_global_norm, clip_by_value, global_norm
 from .init import SCHEMES, spectral_radius_of
@@ -34,5 +34,5 @@ __all__ = [
     "clip_by_global_norm", "clip_by_value", "global_norm", "make_task", "spectral_radius_of",
     # modules
     "attention", "attn_models", "baselines", "clip", "data", "gradcheck", "gradflow", "init", "layers", "losses",
-    "optim", "scan", "tasks", "text", "timing", "transformer",
+    "optim", "scan", "tasks", "text", "timing", "transformer", "uploads",
 ]

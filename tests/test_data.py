@@ -1,4 +1,4 @@
-"""Tests for rnncore.data: offline real series, and validation of uploaded CSV files."""
+"""Tests for rnncore.data (offline real series) and rnncore.uploads (validation of uploaded CSV files)."""
 import builtins
 import csv
 import io
@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnncore import data as rd
-from rnncore.data import CsvError, validate_labelled_text_csv, validate_series_csv
+from rnncore import uploads
+from rnncore.uploads import CsvError, validate_labelled_text_csv, validate_series_csv
 
 EXPECTED_LENGTHS = {"seattle_temp_max": 1461, "seattle_temp_hourly": 8760, "seattle_temp_daily": 365,
                     "sf_temp_hourly": 8760, "sf_temp_daily": 365, "stock_msft": 123, "stock_aapl": 123,
@@ -209,7 +210,14 @@ def test_bad_text_file_gets_its_own_clear_message(case):
 
 def test_every_error_kind_is_exercised():
     kinds = {k for _, k, _ in BAD_SERIES.values()} | {k for _, k, _ in BAD_TEXT.values()}
-    assert kinds == set(rd.CSV_ERROR_KINDS)
+    assert kinds == set(uploads.CSV_ERROR_KINDS)
+
+
+def test_a_file_of_separators_only_is_empty():
+    for check in (validate_series_csv, validate_labelled_text_csv):
+        with pytest.raises(CsvError) as err:
+            check(b";", min_rows=1)
+        assert err.value.kind == "empty"
 
 
 @settings(max_examples=150, deadline=None)

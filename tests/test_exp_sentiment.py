@@ -9,7 +9,7 @@ import rnncore as rc
 from helpers import assert_valid_chart
 from rnncore import text as tx
 from rnncore.charts import sentiment as charts
-from rnncore.data import CsvError
+from rnncore.uploads import CsvError
 from rnncore.experiments import sentiment as exp
 
 QUICK = exp.Config(steps=300)

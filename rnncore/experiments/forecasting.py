@@ -26,6 +26,7 @@ import pandas as pd
 import rnncore as rc
 from rnncore import baselines as bl
 from rnncore import data as rdata
+from rnncore import uploads
 from rnncore.experiments.sentiment import arrays_from_json, arrays_to_json, only_readout
 
 SINE = "sine"
@@ -90,7 +91,7 @@ def load_series(sc: SeriesConfig, *, seed: int) -> Series:
     return Series(s.name, s.title, s.values, s.dates, s.season_length, s.units, s.source)
 
 
-def series_from_upload(v: rdata.ValidatedSeries, *, name: str = "uploaded CSV") -> Series:
+def series_from_upload(v: uploads.ValidatedSeries, *, name: str = "uploaded CSV") -> Series:
     """An uploaded, validated CSV as a Series; its season is guessed from the spacing of its dates."""
     step = np.median(np.diff(v.dates).astype(np.int64)) if len(v.dates) > 1 else 86400
     season = {3600: 24, 86400: 7}.get(int(step), 12 if 28 * 86400 <= step <= 31 * 86400 else 1)

@@ -27,7 +27,7 @@ import pandas as pd
 import rnncore as rc
 from rnncore import baselines as bl
 from rnncore import text as tx
-from rnncore.data import ValidatedTexts, validate_labelled_text_csv
+from rnncore.uploads import ValidatedTexts, validate_labelled_text_csv
 
 BOW = "bag-of-words"
 BUILTIN = "builtin"
@@ -71,7 +71,7 @@ def upload_dataset(v: ValidatedTexts, *, raw: bytes) -> Dataset:
 
 def dataset_from_upload(raw: bytes, *, text_column: str | None = None,
                         label_column: str | None = None) -> tuple[Dataset, list]:
-    """Validate an uploaded CSV and split it; raises rnncore.data.CsvError with a message that says what to fix.
+    """Validate an uploaded CSV and split it; raises rnncore.uploads.CsvError with a message that says what to fix.
 
     Returns:
         (Dataset, warnings: plain-text notes about rows dropped or cells changed).
