@@ -4,6 +4,9 @@
     state = opt.init(params)
     params, state = opt.update(params, grads, state)     # new dicts; nothing is mutated
 
+Wrappers keep the protocol: ``only_readout(opt)`` freezes every parameter but the readout (the article's forecaster
+trains nothing else), and ``watching(opt, every, look)`` lets a caller look at the parameters during training.
+
     sgd:       p -= lr g
     momentum:  v = beta v + g;              p -= lr v                    (heavy ball, PyTorch's form)
     rmsprop:   s = rho s + (1 - rho) g^2;   p -= lr g / (sqrt(s) + eps)
@@ -89,6 +92,30 @@ def adam(lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8)
         return new, AdamState(k, m, v)
 
     return Optimizer("adam", init, update)
+
+
+def watching(opt: Optimizer, every: int, look: Callable[[int, dict], None]) -> Optimizer:
+    """The optimizer, calling ``look(update_count, new_params)`` every ``every`` updates (rc.train shows no params)."""
+    count = [0]
+
+    def update(params, grads, state):
+        params, state = opt.update(params, grads, state)
+        count[0] += 1
+        if count[0] % every == 0:
+            look(count[0], params)
+        return params, state
+
+    return Optimizer(opt.name, opt.init, update)
+
+
+def only_readout(opt: Optimizer, keys: tuple = ("W_y", "b_y")) -> Optimizer:
+    """The optimizer, but every parameter outside ``keys`` keeps its initial value (the article's forecaster)."""
+
+    def update(params, grads, state):
+        new, state = opt.update(params, grads, state)
+        return {k: new[k] if k in keys else params[k] for k in params}, state
+
+    return Optimizer(f"{opt.name}, readout only", opt.init, update)
 
 
 _BY_NAME = {"sgd": sgd, "momentum": momentum, "rmsprop": rmsprop, "adam": adam}

@@ -4,13 +4,13 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import assert_valid_chart
 
 import rnncore as rc
-from helpers import assert_valid_chart
 from rnncore import text as tx
 from rnncore.charts import sentiment as charts
-from rnncore.uploads import CsvError
 from rnncore.experiments import sentiment as exp
+from rnncore.uploads import CsvError
 
 QUICK = exp.Config(steps=300)
 
@@ -143,7 +143,7 @@ def test_only_readout_keeps_the_other_weights():
     spec = rc.ModelSpec("rnn", input_size=1, hidden_size=4, output_size=1)
     params = rc.init_model(spec, rng=np.random.default_rng(0))
     data = lambda r: rc.Batch(r.standard_normal((8, 5, 1)), r.standard_normal((8, 1)), "mse", 1.0, "last")  # noqa
-    out = rc.train(spec, params, data, rng=np.random.default_rng(1), steps=5, optimizer=exp.only_readout(rc.adam(0.1)))
+    out = rc.train(spec, params, data, rng=np.random.default_rng(1), steps=5, optimizer=rc.optim.only_readout(rc.adam(0.1)))
     assert all(np.array_equal(out.params[k], params[k]) for k in ("W_x", "W_h", "b"))
     assert not np.array_equal(out.params["W_y"], params["W_y"])
 

@@ -135,3 +135,22 @@ def test_init_errors(rng):
         init.init_gate_params(rng, 3, 4, 1, spectral_radius=-1.0)
     with pytest.raises(ValueError, match="float64 or float32"):
         init.init_gate_params(rng, 3, 4, 1, dtype=np.int64)
+
+
+def test_only_readout_freezes_everything_else(rng):
+    params = {"W_h": rng.standard_normal((2, 2)), "W_y": rng.standard_normal((2, 1))}
+    grads = {k: np.ones_like(v) for k, v in params.items()}
+    opt = optim.only_readout(optim.sgd(0.5))
+    new, _ = opt.update(params, grads, opt.init(params))
+    np.testing.assert_array_equal(new["W_h"], params["W_h"])
+    np.testing.assert_array_equal(new["W_y"], params["W_y"] - 0.5)
+
+
+def test_watching_sees_every_kth_update(rng):
+    params = {"a": np.zeros(3)}
+    seen = []
+    opt = optim.watching(optim.sgd(1.0), 2, lambda count, p: seen.append((count, p["a"][0])))
+    state = opt.init(params)
+    for _ in range(5):
+        params, state = opt.update(params, {"a": np.ones(3)}, state)
+    assert seen == [(2, -2.0), (4, -4.0)]

@@ -27,7 +27,8 @@ import rnncore as rc
 from rnncore import baselines as bl
 from rnncore import data as rdata
 from rnncore import uploads
-from rnncore.experiments.sentiment import arrays_from_json, arrays_to_json, only_readout
+from rnncore.experiments.shipped import arrays_from_json, arrays_to_json
+from rnncore.optim import only_readout
 
 SINE = "sine"
 UPLOAD = "upload"

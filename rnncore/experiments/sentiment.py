@@ -13,7 +13,6 @@ P(positive). So the last point of the trace is the model's prediction for the wh
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import hashlib
 import json
@@ -27,6 +26,8 @@ import pandas as pd
 import rnncore as rc
 from rnncore import baselines as bl
 from rnncore import text as tx
+from rnncore.experiments.shipped import arrays_from_json, arrays_to_json
+from rnncore.optim import watching
 from rnncore.uploads import ValidatedTexts, validate_labelled_text_csv
 
 BOW = "bag-of-words"
@@ -117,30 +118,6 @@ class CellRun(NamedTuple):
     val_acc: np.ndarray
     stopped_at: int | None
     reason: str | None
-
-
-def watching(opt, every: int, look: Callable[[int, dict], None]):
-    """The optimizer, calling ``look(update_count, new_params)`` every ``every`` updates (rc.train shows no params)."""
-    count = [0]
-
-    def update(params, grads, state):
-        params, state = opt.update(params, grads, state)
-        count[0] += 1
-        if count[0] % every == 0:
-            look(count[0], params)
-        return params, state
-
-    return rc.optim.Optimizer(opt.name, opt.init, update)
-
-
-def only_readout(opt, keys=("W_y", "b_y")):
-    """The optimizer, but every parameter outside ``keys`` keeps its initial value (the article's forecaster)."""
-
-    def update(params, grads, state):
-        new, state = opt.update(params, grads, state)
-        return {k: new[k] if k in keys else params[k] for k in params}, state
-
-    return rc.optim.Optimizer(f"{opt.name}, readout only", opt.init, update)
 
 
 def _bce_and_acc(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -309,18 +286,6 @@ def article_mechanism(*, seed: int = 0) -> tuple[pd.DataFrame, str]:
 
 
 # ---- shipped results ---------------------------------------------------------------------------------------------
-
-def arrays_to_json(arrays: dict) -> dict:
-    """{name: float array} -> JSON-safe {name: {"shape", "f8"}}, the exact float64 bytes in base64 (no pickle)."""
-    return {k: {"shape": list(np.shape(v)), "f8": base64.b64encode(np.ascontiguousarray(v, "<f8").tobytes()).decode()}
-            for k, v in arrays.items()}
-
-
-def arrays_from_json(blob: dict) -> dict:
-    """The inverse of :func:`arrays_to_json`: fresh float64 arrays."""
-    return {k: np.frombuffer(base64.b64decode(v["f8"]), dtype="<f8").reshape(v["shape"]).astype(np.float64)
-            for k, v in blob.items()}
-
 
 def _run_to_json(run: CellRun) -> dict:
     return {"params": arrays_to_json(run.params), "best_step": run.best_step,

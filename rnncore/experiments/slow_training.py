@@ -21,9 +21,19 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from rnncore import Batch, ModelSpec, forward, get_optimizer, global_norm, init_model, loss_and_grads, make_task, \
-    timing, train
-from rnncore import article_code
+from rnncore import (
+    Batch,
+    ModelSpec,
+    article_code,
+    forward,
+    get_optimizer,
+    global_norm,
+    init_model,
+    loss_and_grads,
+    make_task,
+    timing,
+    train,
+)
 from rnncore.experiments.parallelism import interleaved
 from rnncore.layers import linear_backward
 from rnncore.losses import get_loss

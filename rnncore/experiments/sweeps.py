@@ -43,7 +43,8 @@ import numpy as np
 import pandas as pd
 
 import rnncore
-from rnncore.experiments import clipping, init_schemes, long_term as lt, remedies
+from rnncore.experiments import clipping, init_schemes, remedies
+from rnncore.experiments import long_term as lt
 
 #: Where the shipped files live; RNNCORE_DATASETS points the readers elsewhere (e.g. a folder of quick test data).
 DATA = Path(os.environ.get("RNNCORE_DATASETS") or Path(__file__).resolve().parent.parent / "datasets")
