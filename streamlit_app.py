@@ -16,7 +16,7 @@ sections: dict[str, list] = {name: [] for name in nav.SECTIONS}
 for spec in nav.PAGES:
     sections[spec.section].append(st.Page(spec.path, title=spec.title, icon=spec.icon,
                                           url_path=spec.url_path or None, default=spec.path == nav.DEFAULT_PAGE))
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)  # every page visible, not "View 3 more"
 ui.start_page(page.url_path)
 
 with st.sidebar:

@@ -163,8 +163,9 @@ if len(bad_rows):
     st.warning("Outside float64's range: " + ", ".join(f"{r.nonlinearity} at radius {r.radius:g} ({r.status})"
                                                        for r in bad_rows.itertuples()), icon=":material/warning:")
 table = result.explosion.pivot(index="nonlinearity", columns="radius", values="norm_t1")
-st.dataframe(table.rename(columns=lambda r: f"radius {r:g}"), width="stretch", column_config={
-    f"radius {r:g}": st.column_config.NumberColumn(format="%.2e") for r in gradients.EXPLOSION_RADII})
+# Formatted here: the grid's own number format shows some large values in full, digit by digit.
+st.dataframe(table.rename(columns=lambda r: f"radius {r:g}").map(lambda v: "" if v != v else f"{v:.2e}"),
+             width="stretch")
 st.caption(f"‖dL/dh_1‖ with a unit gradient at step T = {T}, per nonlinearity and spectral radius: above 1 the "
            "gradient grew on its way back. Empty: outside float64's range.")
 ui.download_csv(result.explosion, "gradient-explosion")
