@@ -21,8 +21,7 @@ def shipped(name: str) -> sweeps.Shipped:
 
 @ui.cached(max_entries=1, spinner=False)
 def lag_sweeps() -> pd.DataFrame:
-    """Both shipped success-against-lag sweeps (adding, first-element recall) in one frame."""
-    return pd.concat([sweeps.load("sweep_lag").frame, sweeps.load("sweep_lag_first").frame], ignore_index=True)
+    return sweeps.lag_sweeps()
 
 
 @ui.cached(max_entries=8, spinner=False)

@@ -186,6 +186,11 @@ def load(name: str, root: Path = DATA) -> Shipped:
     return Shipped(frame, json.loads(json.dumps(shipped.settings)))
 
 
+def lag_sweeps(root: Path = DATA) -> pd.DataFrame:
+    """Both shipped success-against-lag sweeps (adding, first-element recall) in one frame."""
+    return pd.concat([load("sweep_lag", root).frame, load("sweep_lag_first", root).frame], ignore_index=True)
+
+
 # ---- demos: the default view of a page, precomputed ----------------------------------------------------------------
 
 class Demo(NamedTuple):
