@@ -79,7 +79,9 @@ with st.container(border=True):
 
 if st.session_state.get(LIVE_SWEEP) == (cfg, seed):
     sweep, shown_cfg, shown_seed, origin = train(cfg, seed), cfg, seed, f"live run, seed {seed}"
+    sweep_key = ("live", cfg, seed)
 else:
+    sweep_key = ("shipped",)
     sweep, shown_cfg, shown_seed = base.sweep, base.config, base.seed
     origin = f"shipped run (seed {base.seed}, made by `{ex.COMMAND}`)"
     if (cfg, seed) != (base.config, base.seed):
@@ -92,8 +94,8 @@ for row in sweep.summary.dropna(subset=["stopped_at"]).itertuples():
     ui.show_run_problem(step=int(row.stopped_at), reason=row.reason, total=shown_cfg.steps,
                         what=f"{row.model} on {row.task} at T = {row.T}")
 
-st.altair_chart(charts.lag_chart(sweep.summary, "loss"), width="content")
-st.altair_chart(charts.lag_chart(sweep.summary, "accuracy"), width="content")
+ui.draw_cached((*sweep_key, "loss"), lambda: charts.lag_chart(sweep.summary, "loss"), width="content")
+ui.draw_cached((*sweep_key, "accuracy"), lambda: charts.lag_chart(sweep.summary, "accuracy"), width="content")
 st.caption("One seed per point, so a single run can be lucky: a plain RNN sometimes learns to latch the first bit. "
            "Over ten seeds at T = 100 with 200 updates, the attention RNN solved first-element recall 8 times and the "
            "plain RNN once (the acceptance test's docstring in tests/test_attn_models.py). Change the seed in the "
@@ -118,16 +120,19 @@ st.markdown(
        "marked positions hold into every position." if reader == "transformer" else
        " A hidden state carries its input on to the next step, so the weight may sit just after a marked step.")
 )
-st.altair_chart(charts.readout_map(sweep.readout, map_task, map_T, reader), width="stretch")
+ui.draw_cached((*sweep_key, "readout", map_task, map_T, reader),
+               lambda: charts.readout_map(sweep.readout, map_task, map_T, reader))
 ui.download_csv(sweep.readout, "attention-readout-weights")
-st.altair_chart(charts.self_attention_map(sweep.self_attention, map_task, map_T), width="content")
+ui.draw_cached((*sweep_key, "self-attention", map_task, map_T),
+               lambda: charts.self_attention_map(sweep.self_attention, map_task, map_T), width="content")
 first = sweep.readout[(sweep.readout["task"] == map_task) & (sweep.readout["T"] == map_T)
                      & (sweep.readout["example"] == 0) & sweep.readout["marked"]]["t"].unique()
 st.caption(f"One held-out sequence, the first row above; its marked positions: {', '.join(map(str, first))}. A "
            "column that lights up for every query is a position that every position reads from.")
 ui.download_csv(sweep.self_attention[(sweep.self_attention["task"] == map_task)
                                      & (sweep.self_attention["T"] == map_T)], "attention-self-attention")
-st.altair_chart(charts.curves_chart(sweep.curves, sweep.summary, map_task, map_T), width="stretch")
+ui.draw_cached((*sweep_key, "curves", map_task, map_T),
+               lambda: charts.curves_chart(sweep.curves, sweep.summary, map_task, map_T))
 ui.download_csv(sweep.curves, "attention-learning-curves")
 
 st.header("Cost: a loop of T steps against one T × T step")
@@ -151,7 +156,7 @@ else:
 st.caption(f"Forward pass of one tanh RNN layer and one self-attention layer, width {cost_shown[0].width}, batch "
            f"{cost_shown[0].batch}; median of up to 7 timings, on {where}. Memory: the arrays the forward pass keeps "
            "for the backward pass.")
-st.altair_chart(charts.cost_chart(cost), width="content")
+ui.draw_cached(("cost", *cost_shown), lambda: charts.cost_chart(cost), width="content")
 ui.download_csv(cost, "attention-cost-vs-T")
 
 st.header("The article's three lines, answered")

@@ -164,14 +164,15 @@ def _cached_spec(page: str, key: tuple, engine: str, _build: Callable[[], alt.To
     return vega_spec(_build())
 
 
-def draw_cached(key: tuple, build: Callable[[], alt.TopLevelMixin], *, where: Any = None) -> None:
+def draw_cached(key: tuple, build: Callable[[], alt.TopLevelMixin], *, where: Any = None,
+                width: str = "stretch") -> None:
     """Draw the chart that ``build()`` makes, caching its spec under ``key`` (per page and engine version).
 
     ``key`` must name everything the chart depends on (settings, seed, data digest): ``build`` itself is not hashed.
     """
     ctx = get_script_run_ctx(suppress_warning=True)
     page = ctx.page_script_hash if ctx is not None else ""  # the same key on two pages must not share a spec
-    (where or st).vega_lite_chart(_cached_spec(page, key, ENGINE, _build=build), width="stretch")
+    (where or st).vega_lite_chart(_cached_spec(page, key, ENGINE, _build=build), width=width)
 
 
 def plain(text: Any) -> str:
