@@ -4,12 +4,15 @@
     python benchmarks/bench_server.py --sessions 4 --rounds 1
 
 Phases, each on the server it names:
-  1. fresh server, one session visits every page (cold: the caches are empty), then again (warm);
+  1. fresh server, one browser session visits every page (cold: the caches are empty), then again (warm);
      the server's RSS after every page has been visited with its defaults (target: under 600 MB, since
      Streamlit Community Cloud gives as little as 690 MB);
-  2. the same server, N sessions at once, each loading every page (warm caches, concurrent script runs);
-  3. a new server, N sessions at once on empty caches (the worst case: everyone arrives together).
-A page time is from navigation until the script has run to the end and, on chart pages, a chart is drawn.
+  2. the same server, N browser sessions at once, each loading every page;
+  3. the same server, N protocol sessions at once: clients that speak Streamlit's websocket protocol and render
+     nothing, so the time is the server's alone (N Chromiums on the server's own 2 cores mostly time themselves);
+  4. a new server, N protocol sessions at once on empty caches (everyone arrives together), and its RSS.
+A browser page time is from navigation until the script has run to the end and, on chart pages, a chart is drawn;
+a protocol page time is from the rerun request until the server reports the script finished.
 RSS counts the server process and any children (psutil).
 """
 from __future__ import annotations
@@ -67,6 +70,38 @@ async def visit(context, url: str, spec) -> tuple[str, float, bool]:
     return spec.title, seconds, ok
 
 
+async def protocol_visit(ws, spec) -> tuple[str, float, bool]:
+    """Ask the server to run one page in this session, as a page link does; wait until the run has finished."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    msg = BackMsg()
+    msg.rerun_script.page_name = spec.url_path
+    start, ok = time.perf_counter(), True
+    await ws.send(msg.SerializeToString())
+    while True:
+        fm = ForwardMsg()
+        fm.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=300))
+        kind = fm.WhichOneof("type")
+        if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+            ok = ok and fm.delta.new_element.WhichOneof("type") != "exception"
+        elif kind == "page_not_found":
+            ok = False
+        elif kind == "script_finished" and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            return spec.title, time.perf_counter() - start, ok and fm.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+
+
+async def protocol_session(url: str, pages) -> list[tuple[str, float, bool]]:
+    import websockets
+    stream = url.replace("http://", "ws://") + "/_stcore/stream"
+    async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
+        return [await protocol_visit(ws, spec) for spec in pages]
+
+
+async def protocol_sessions_at_once(url: str, pages, n: int) -> list[tuple[str, float, bool]]:
+    results = await asyncio.gather(*(protocol_session(url, pages) for _ in range(n)))
+    return [row for rows in results for row in rows]
+
+
 async def session(browser, url: str, pages) -> list[tuple[str, float, bool]]:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
@@ -114,11 +149,13 @@ async def main_async(args) -> None:
                 summary("quiet, warm", warm)
                 for r in range(args.rounds):
                     rows = await sessions_at_once(browser, url, pages, args.sessions)
-                    summary(f"{args.sessions} sessions at once, warm (round {r + 1})", rows)
+                    summary(f"{args.sessions} browser sessions at once, warm (round {r + 1})", rows)
+                rows = await protocol_sessions_at_once(url, pages, args.sessions)
+                summary(f"{args.sessions} protocol sessions at once, warm (server time)", rows)
                 print(f"RSS after the concurrent rounds: {server_rss_mb(url):.0f} MB")
             with serve(Path(logs)) as url:
-                rows = await sessions_at_once(browser, url, pages, args.sessions)
-                summary(f"{args.sessions} sessions at once on a fresh server (cold)", rows)
+                rows = await protocol_sessions_at_once(url, pages, args.sessions)
+                summary(f"{args.sessions} protocol sessions at once on a fresh server (cold, server time)", rows)
                 print(f"RSS after that: {server_rss_mb(url):.0f} MB")
         await browser.close()
 
@@ -126,7 +163,7 @@ async def main_async(args) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, default=8)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=1, help="rounds of N browser sessions at once")
     args = ap.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"no Chromium at {CHROMIUM}: apt-get install chromium")

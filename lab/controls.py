@@ -110,11 +110,27 @@ def _check_number(key: str, *, lo: float, hi: float, default: float, integer: bo
         _drop_url_value(key)
 
 
-def _check_option(key: str, labels: Sequence[str], default_label: str, default: Any) -> None:
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_option(key: str, options: Sequence[Any], labels: Sequence[str], default_label: str, default: Any) -> None:
+    """A link value that is not one of the labels gets the default, with a note; except a number that equals a
+    numeric choice written another way (``8`` for ``8.0``, ``1e-2`` for ``0.01``), which is taken as that choice."""
     raw = _raw(key)
-    if raw is not None and raw not in labels:
-        _fix(key, default,
-             f"Ignored {_shown(raw)} for `{key}` in the link: not one of the choices. Using {default_label}.")
+    if raw is None or raw in labels:
+        return
+    try:
+        x = float(raw)
+    except ValueError:
+        x = math.nan
+    same = [o for o in options if _is_number(o) and o == x]
+    if same:
+        st.session_state[key] = same[0]
+        _drop_url_value(key)
+        return
+    _fix(key, default,
+         f"Ignored {_shown(raw)} for `{key}` in the link: not one of the choices. Using {default_label}.")
 
 
 def _range_of(min_value: float, max_value: float, value: float) -> bool:
@@ -160,7 +176,7 @@ def select(label: str, options: Sequence[Any], *, key: str, value: Any, help: st
     if value not in options:
         raise ValueError(f"Default {value!r} is not one of {options!r}; fix the page's control.")
     labels = [format_func(o) for o in options]
-    _check_option(key, labels, format_func(value), value)
+    _check_option(key, options, labels, format_func(value), value)
     index = options.index(value)
     if radio:
         out = st.radio(label, options, index=index, format_func=format_func, help=help, horizontal=horizontal,
@@ -178,7 +194,7 @@ def select_slider(label: str, options: Sequence[Any], *, key: str, value: Any, h
     options = list(options)
     if value not in options:
         raise ValueError(f"Default {value!r} is not one of {options!r}; fix the page's control.")
-    _check_option(key, [format_func(o) for o in options], format_func(value), value)
+    _check_option(key, options, [format_func(o) for o in options], format_func(value), value)
     out = st.select_slider(label, options, value=value, format_func=format_func, help=help, key=key,
                            bind="query-params")
     _show_note(key, out)

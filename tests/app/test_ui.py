@@ -274,3 +274,18 @@ def test_vega_spec_has_no_row_limit_and_leaves_sizing_to_streamlit():
     spec = vega_spec(alt.Chart(frame).mark_line().encode(x="x:Q", y="y:Q"))
     assert len(next(iter(spec["datasets"].values()))) == 6000
     assert "view" not in spec.get("config", {})
+
+
+def test_a_numeric_choice_written_another_way_is_that_choice():
+    def script():
+        from lab import ui
+        st_value = ui.select_slider("Radius", [1.5, 2.0, 8.0], key="r", value=1.5)
+        lr = ui.select("Learning rate", [0.001, 0.01, 0.1], key="lr", value=0.1)
+        import streamlit as st
+        st.write(f"r={st_value} lr={lr}")
+
+    at = run(script, {"r": "8", "lr": "1e-2"})
+    assert not at.exception and not at.warning
+    assert at.select_slider(key="r").value == 8.0 and at.selectbox(key="lr").value == 0.01
+    at = run(script, {"r": "7"})
+    assert at.select_slider(key="r").value == 1.5 and "not one of the choices" in at.warning[0].value
