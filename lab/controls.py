@@ -114,19 +114,29 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+_NO_MATCH = object()
+
+
+def _matching_option(raw: str, labels: dict, options: Sequence[Any]) -> Any:
+    """The option a link value names: by its label, or a numeric option equal to it (``8`` for ``8.0``)."""
+    if raw in labels:
+        return labels[raw]
+    try:
+        x = float(raw)
+    except ValueError:
+        return _NO_MATCH
+    return next((o for o in options if _is_number(o) and o == x), _NO_MATCH)
+
+
 def _check_option(key: str, options: Sequence[Any], labels: Sequence[str], default_label: str, default: Any) -> None:
     """A link value that is not one of the labels gets the default, with a note; except a number that equals a
     numeric choice written another way (``8`` for ``8.0``, ``1e-2`` for ``0.01``), which is taken as that choice."""
     raw = _raw(key)
     if raw is None or raw in labels:
         return
-    try:
-        x = float(raw)
-    except ValueError:
-        x = math.nan
-    same = [o for o in options if _is_number(o) and o == x]
-    if same:
-        st.session_state[key] = same[0]
+    same = _matching_option(raw, dict(zip(labels, options)), options)
+    if same is not _NO_MATCH:
+        st.session_state[key] = same
         _drop_url_value(key)
         return
     _fix(key, default,
@@ -209,11 +219,16 @@ def multiselect(label: str, options: Sequence[Any], *, key: str, value: Sequence
         raise ValueError(f"Default {value!r} is not a subset of {options!r}; fix the page's control.")
     raws = st.query_params.get_all(key)
     labels = {format_func(o): o for o in options}
-    unknown = [r for r in raws if r and r not in labels]
-    if unknown:
-        kept = list(dict.fromkeys(labels[r] for r in raws if r in labels)) or value
-        shown = ", ".join(_shown(r) for r in unknown[:3])
-        _fix(key, kept, f"Ignored {shown} for `{key}` in the link: not among the choices.")
+    matched = {r: _matching_option(r, labels, options) for r in raws if r}
+    unknown = [r for r, o in matched.items() if o is _NO_MATCH]
+    if unknown or any(r not in labels for r in matched):
+        kept = list(dict.fromkeys(o for o in matched.values() if o is not _NO_MATCH)) or value
+        if unknown:
+            shown = ", ".join(_shown(r) for r in unknown[:3])
+            _fix(key, kept, f"Ignored {shown} for `{key}` in the link: not among the choices.")
+        else:  # only numbers written another way (3 for 3.0): take them as those choices, quietly
+            st.session_state[key] = kept
+        _drop_url_value(key)
     out = st.multiselect(label, options, default=value, format_func=format_func, help=help, key=key,
                          bind="query-params")
     _show_note(key, out)

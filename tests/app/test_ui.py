@@ -289,3 +289,14 @@ def test_a_numeric_choice_written_another_way_is_that_choice():
     assert at.select_slider(key="r").value == 8.0 and at.selectbox(key="lr").value == 0.01
     at = run(script, {"r": "7"})
     assert at.select_slider(key="r").value == 1.5 and "not one of the choices" in at.warning[0].value
+
+
+def test_a_list_link_takes_numbers_written_another_way_and_drops_unknown_items():
+    def script():
+        from lab import ui
+        ui.multiselect("Radii", [0.8, 3.0, 8.0], key="radii", value=[0.8])
+
+    at = run(script, {"radii": ["3", "8"]})
+    assert not at.exception and not at.warning and at.multiselect(key="radii").value == [3.0, 8.0]
+    at = run(script, {"radii": ["3", "nine"]})
+    assert at.multiselect(key="radii").value == [3.0] and "not among the choices" in at.warning[0].value
