@@ -8,6 +8,7 @@ from lab import ui
 from rnncore import OPTIMIZERS, TASKS
 from rnncore.charts import common
 from rnncore.charts import slow_training as charts
+from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
 from rnncore.tasks import MIN_T
 
@@ -84,9 +85,9 @@ def spikes(cfg: slow.SpikeConfig, seed: int) -> tuple:
 
 
 @ui.cached(max_entries=8)
-def article(cfg: slow.ArticleConfig, seed: int) -> tuple:
+def article(cfg: slow_article.ArticleConfig, seed: int) -> tuple:
     with ui.progress("Training the article's model") as report:
-        result = slow.article(cfg, seed=seed, callback=report)
+        result = slow_article.article(cfg, seed=seed, callback=report)
     return (result, specs(
         cosine=charts.cosine_histogram(pd.DataFrame({"cosine": result.cosine})),
         loss=charts.loss_line(result.curves, title=f"Real training of its model: {cfg.steps} Adam steps in "
@@ -203,7 +204,7 @@ ui.download_csv(spiked.frame, "gradient-norms")
 # ---- the article's sample ------------------------------------------------------------------------------------------
 st.header("The article's sample, run")
 full = clicked("article", seed)
-art_cfg = slow.FULL_ARTICLE if full else slow.ArticleConfig()
+art_cfg = slow_article.FULL_ARTICLE if full else slow_article.ArticleConfig()
 art, art_charts = article(art_cfg, seed)
 st.markdown("Its loss, run as printed on its boolean targets, stops with:")
 st.code(art.type_error, language="text")

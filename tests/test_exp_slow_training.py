@@ -11,6 +11,7 @@ from helpers import assert_valid_chart
 from rnncore import article_code
 from rnncore.charts import common
 from rnncore.charts import slow_training as charts
+from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
 
 SETUP = slow.Setup(task="first_element", T=6, cell="rnn", hidden_size=6, batch=8)
@@ -147,8 +148,9 @@ def test_its_weights_in_our_layout_give_the_same_output():
 
 
 def test_article_its_loop_stays_at_ln2_and_real_training_learns():
-    cfg = slow.ArticleConfig(n=200, T=20, steps=60, batch=50, lr=0.01, article_samples=20, article_epochs=1, n_test=200)
-    result = slow.article(cfg, seed=0)
+    cfg = slow_article.ArticleConfig(n=200, T=20, steps=60, batch=50, lr=0.01, article_samples=20, article_epochs=1,
+                                     n_test=200)
+    result = slow_article.article(cfg, seed=0)
     assert result.type_error.startswith("TypeError")
     assert abs(result.article_loss[-1] - math.log(2)) < 1e-3
     assert result.article_moved["W_hy"] > 0

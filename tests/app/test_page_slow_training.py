@@ -8,6 +8,7 @@ import pytest
 
 from app.conftest import charts, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
+from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
 
 PAGE = "app_pages/slow_training.py"
@@ -31,7 +32,8 @@ def small_buttons(monkeypatch):
     """What the buttons run, made quick."""
     monkeypatch.setattr(slow, "LONG_LENGTHS", (5, 10, 20, 40, 80))
     monkeypatch.setattr(slow, "LONG_BUDGET", 0.05)
-    monkeypatch.setattr(slow, "FULL_ARTICLE", slow.ArticleConfig(steps=50, article_samples=10, n_test=100))
+    monkeypatch.setattr(slow_article, "FULL_ARTICLE",
+                        slow_article.ArticleConfig(steps=50, article_samples=10, n_test=100))
 
 
 def test_default_view_races_times_and_runs_the_articles_sample():

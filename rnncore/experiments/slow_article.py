@@ -1,0 +1,101 @@
+"""The article's slow-training sample, run by its mechanism, against real training of the same model.
+
+Its sample cannot run as printed (its loss negates a boolean array: a TypeError), and its "backward pass" only
+nudges the readout in a direction that is not the gradient. ``article`` reproduces both with our own code
+(``rnncore.article_code``), measures what its loop would do with the targets cast to float, and trains the same
+model (1000 sequences of length 50, H = 32, sigmoid readout, BCE) with real BPTT and Adam.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from rnncore import Batch, ModelSpec, article_code, forward, get_optimizer, init_model, train
+from rnncore.experiments.slow_training import Callback, smoothed
+from rnncore.losses import get_loss
+
+
+@dataclass(frozen=True)
+class ArticleConfig:
+    """The article's model and data (1000 sequences of length 50, H=32), and how much of each to run."""
+
+    n: int = 1000                # training sequences (its 1000)
+    T: int = 50                  # their length (its 50)
+    hidden_size: int = 32        # its H
+    batch: int = 50              # sequences per step of the real training
+    steps: int = 30              # real training steps; 2000 steps of 50 = its 100 epochs of 1000 sequences
+    lr: float = 0.003            # Adam's learning rate for the real training
+    article_samples: int = 30    # sequences its own loop runs over (a slice of the training set, to stay quick)
+    article_epochs: int = 1      # passes of its loop over them
+    article_lr: float = 0.01     # its learning rate
+    n_test: int = 500            # fresh sequences for the accuracies
+
+
+class ArticleResult(NamedTuple):
+    type_error: str             # what NumPy says when its loss runs on boolean targets
+    cosine: np.ndarray          # (samples,) cosine of its W_hy change with the true descent direction
+    article_loss: np.ndarray    # (article_epochs,) its printed loss per epoch, targets cast to float
+    article_seconds_per_sequence: float  # its loop's measured cost per sequence per epoch
+    article_moved: dict         # weight name -> largest change its loop made
+    article_accuracy: float     # its trained model on the test set
+    curves: pd.DataFrame        # the real training: step, seconds, loss, smoothed
+    accuracy: float             # the real training's model on the test set
+    test_loss: float
+    seconds: float              # wall time of the real training
+    stopped_at: int | None
+    reason: str | None
+
+
+def article(cfg: ArticleConfig, *, seed: int, callback: Callback = None) -> ArticleResult:
+    """Run the article's sample (its mechanism, see ``rnncore.article_code``) and real training of its model.
+
+    Args:
+        cfg: sizes and lengths. seed: the data, both models' weights and the batches. callback: progress of the
+            real training.
+
+    Returns:
+        ArticleResult: its TypeError, its update against the gradient, its loop's loss and cost, and real training.
+    """
+    X, y_bool = article_code.summed_sign_data(rng=np.random.default_rng([seed, 10]), n=cfg.n, T=cfg.T)
+    Xt, yt = article_code.summed_sign_data(rng=np.random.default_rng([seed, 11]), n=cfg.n_test, T=cfg.T)
+    y, yt = y_bool.astype(np.float64), yt.astype(np.float64)
+    w0 = article_code.init_weights(rng=np.random.default_rng([seed, 12]), hidden_size=cfg.hidden_size)
+    out0, _ = article_code.forward(w0, X[0])
+    try:
+        article_code.loss_as_printed(y_bool[0], out0)
+        type_error = "no error"
+    except TypeError as err:
+        type_error = f"TypeError: {err}"
+    m = min(cfg.article_samples, cfg.n)
+    cos = np.empty(m)
+    for i in range(m):
+        step = article_code.article_update_direction(w0, X[i], y[i, 0]).ravel()
+        grad = article_code.true_grad_W_hy(w0, X[i], y[i, 0]).ravel()
+        cos[i] = step @ grad / max(np.linalg.norm(step) * np.linalg.norm(grad), 1e-300)
+    run_a = article_code.run_article_training(w0, X[:m], y[:m], lr=cfg.article_lr, epochs=cfg.article_epochs)
+    spec = ModelSpec(cell="rnn", input_size=1, hidden_size=cfg.hidden_size, output_size=1, loss="bce")
+    article_logits, _ = forward(spec, article_code.as_rnncore_params(run_a.weights), Xt)  # same model, our layout
+    article_acc = float(np.mean((article_logits[:, 0] > 0) == (yt[:, 0] > 0.5)))
+    params = init_model(spec, rng=np.random.default_rng([seed, 13]))
+    batch = min(cfg.batch, cfg.n)
+
+    def data(r: np.random.Generator) -> Batch:
+        idx = r.choice(cfg.n, batch, replace=False)
+        return Batch(X[idx], y[idx], "bce", float(np.log(2.0)), "last")
+
+    res = train(spec, params, data, rng=np.random.default_rng([seed, 14]), steps=cfg.steps,
+                optimizer=get_optimizer("adam", cfg.lr), callback=callback, callback_every=20)
+    h = res.history
+    curves = pd.DataFrame({"step": h.step, "seconds": h.seconds, "loss": h.loss, "smoothed": smoothed(h.loss, 10)})
+    logits, _ = forward(spec, res.params, Xt)
+    return ArticleResult(type_error, cos, run_a.loss, float(np.median(run_a.seconds) / m), run_a.moved, article_acc,
+                         curves, float(np.mean((logits[:, 0] > 0) == (yt[:, 0] > 0.5))),
+                         get_loss("bce")(logits, yt).loss, float(h.seconds[-1]) if len(h.step) else 0.0,
+                         res.stopped_at, res.reason)
+
+
+#: The full-size run of the article's model behind the page's button: 2000 steps of 50 = its 100 epochs of 1000.
+FULL_ARTICLE = ArticleConfig(steps=2000, article_samples=200, article_epochs=2, n_test=1000)
