@@ -88,7 +88,7 @@ def unroll(cell, params: dict, xs: np.ndarray, state0=None):
     X = np.ascontiguousarray(xs.transpose(1, 0, 2))       # (T, B, D)
     XP = (X.reshape(T * B, D) @ W.W_x).reshape(T, B, -1)  # (T, B, G*H): every input projected at once
     XP += W.b
-    store = cell.alloc(T, B, H, dtype)
+    store = cell.alloc(XP, H)  # gated cells overwrite XP[t] with their gates: XP is their gate buffer
     for buf, s0 in zip(store, state0):  # the first fields of a store are the state histories (h, then c)
         buf[0] = s0
     for t in range(T):

@@ -26,7 +26,7 @@ from .base import Weights, check_params, sigmoid_via_tanh
 
 class GRUStore(NamedTuple):
     h: np.ndarray      # (T+1, B, H); h[0] is the initial state
-    gates: np.ndarray  # (T, B, 3H) activated [r, z, n]
+    gates: np.ndarray  # (T, B, 3H) activated [r, z, n]: the input projection, overwritten step by step
     hn: np.ndarray     # (T, B, H) h_{t-1} W_hn + b_hn
     hp: np.ndarray     # (B, 3H) scratch for h_{t-1} W_h, reused every step
 
@@ -68,22 +68,24 @@ class GRUCell:
         H = dW_h.shape[0]
         return {"W_x": dW_x, "W_h": dW_h, "b": db, "b_hn": dHP[..., 2 * H:].sum(axis=(0, 1))}
 
-    def alloc(self, T: int, B: int, H: int, dtype) -> GRUStore:
-        return GRUStore(np.empty((T + 1, B, H), dtype), np.empty((T, B, 3 * H), dtype),
-                        np.empty((T, B, H), dtype), np.empty((B, 3 * H), dtype))
+    def alloc(self, XP: np.ndarray, H: int) -> GRUStore:
+        T, B, _ = XP.shape
+        dtype = XP.dtype
+        return GRUStore(np.empty((T + 1, B, H), dtype), XP, np.empty((T, B, H), dtype), np.empty((B, 3 * H), dtype))
 
     def step(self, t: int, xp: np.ndarray, W: Weights, store: GRUStore) -> None:
         H = store.h.shape[2]
-        G, hp, h_prev = store.gates[t], store.hp, store.h[t]
+        G, hp, h_prev = xp, store.hp, store.h[t]  # the gates overwrite the input projection (xp is store.gates[t])
         np.matmul(h_prev, W.W_h, out=hp)
         rz = G[:, :2 * H]
-        np.add(xp[:, :2 * H], hp[:, :2 * H], out=rz)
+        rz += hp[:, :2 * H]
         np.tanh(rz, out=rz)
         sigmoid_via_tanh(rz)
         r, z, n = G[:, :H], G[:, H:2 * H], G[:, 2 * H:]
         np.add(hp[:, 2 * H:], W.b_hn, out=store.hn[t])
-        np.multiply(r, store.hn[t], out=n)
-        n += xp[:, 2 * H:]
+        rhn = hp[:, :H]  # scratch: the r block of hp is spent
+        np.multiply(r, store.hn[t], out=rhn)
+        n += rhn
         np.tanh(n, out=n)
         h = store.h[t + 1]  # h = n + z (h_prev - n)
         np.subtract(h_prev, n, out=h)

@@ -28,8 +28,9 @@ from .base import Weights, check_params, sigmoid_via_tanh
 class LSTMStore(NamedTuple):
     h: np.ndarray      # (T+1, B, H); h[0] is the initial h
     c: np.ndarray      # (T+1, B, H); c[0] is the initial c
-    gates: np.ndarray  # (T, B, 4H) activated gates, internal order [i, f, o, g]
+    gates: np.ndarray  # (T, B, 4H) activated gates, internal order [i, f, o, g]: the input projection, overwritten
     tc: np.ndarray     # (T, B, H) tanh(c_t)
+    hp: np.ndarray     # (B, 4H) scratch for h_{t-1} W_h, reused every step
 
 
 def _perm(H: int) -> np.ndarray:
@@ -72,15 +73,17 @@ class LSTMCell:
         back = np.argsort(_perm(dW_h.shape[0]))
         return {"W_x": dW_x[:, back], "W_h": dW_h[:, back], "b": db[back]}
 
-    def alloc(self, T: int, B: int, H: int, dtype) -> LSTMStore:
+    def alloc(self, XP: np.ndarray, H: int) -> LSTMStore:
+        T, B, _ = XP.shape
+        dtype = XP.dtype
         return LSTMStore(np.empty((T + 1, B, H), dtype), np.empty((T + 1, B, H), dtype),
-                         np.empty((T, B, 4 * H), dtype), np.empty((T, B, H), dtype))
+                         XP, np.empty((T, B, H), dtype), np.empty((B, 4 * H), dtype))
 
     def step(self, t: int, xp: np.ndarray, W: Weights, store: LSTMStore) -> None:
         H = store.h.shape[2]
-        G = store.gates[t]
-        np.matmul(store.h[t], W.W_h, out=G)
-        G += xp
+        G = xp  # the gates are computed in place of the input projection (xp is store.gates[t])
+        np.matmul(store.h[t], W.W_h, out=store.hp)
+        G += store.hp
         np.tanh(G, out=G)
         sigmoid_via_tanh(G[:, :3 * H])
         i, f, o, g = G[:, :H], G[:, H:2 * H], G[:, 2 * H:3 * H], G[:, 3 * H:]

@@ -78,8 +78,9 @@ class RNNCell:
     def grads_from(self, dW_x, dW_h, db, dHP) -> dict:
         return {"W_x": dW_x, "W_h": dW_h, "b": db}
 
-    def alloc(self, T: int, B: int, H: int, dtype) -> RNNStore:
-        return RNNStore(np.empty((T + 1, B, H), dtype=dtype))
+    def alloc(self, XP: np.ndarray, H: int) -> RNNStore:
+        T, B, _ = XP.shape
+        return RNNStore(np.empty((T + 1, B, H), dtype=XP.dtype))
 
     def step(self, t: int, xp: np.ndarray, W: Weights, store: RNNStore) -> None:
         a = store.h[t + 1]
