@@ -1,9 +1,11 @@
-"""Helpers shared by the engine tests: random cells, states and the scalar objectives that gradcheck differentiates."""
+"""Helpers shared by the engine tests: random cells, states, the scalar objectives that gradcheck differentiates,
+and the check of a vector-valued map through a random upstream gradient."""
 from __future__ import annotations
 
 import numpy as np
 
 from rnncore import bptt, get_cell, unroll
+from rnncore.gradcheck import check
 
 CELL_CASES = [("rnn", {"nonlinearity": a}) for a in ("tanh", "relu", "sigmoid", "identity")] + \
              [("lstm", {}), ("gru", {})]
@@ -72,3 +74,18 @@ def truncated_objective(cell, params, xs, s0, u, us, k, frozen) -> float:
 def analytic(cell, params, xs, s0, u, us, truncate=None):
     hs, cache = unroll(cell, params, xs, s0)
     return bptt(cell, params, u, cache, dstate=us, truncate=truncate)
+
+
+PARITY_TOL = 1e-9  # float64 against torch: the same maths in a different order
+
+
+def vjp_rows(run, arrays, *, rng):
+    """Gradient-check a vector-valued map through a random upstream gradient.
+
+    ``run()`` reads ``arrays`` (it closes over them) and returns (output, backward), where backward(dout) gives
+    name -> gradient for every name of ``arrays``.
+    """
+    out, backward = run()
+    upstream = rng.standard_normal(out.shape)
+    analytic = backward(upstream)
+    return check(lambda: float(np.sum(upstream * run()[0])), arrays, analytic)

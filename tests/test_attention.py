@@ -4,23 +4,10 @@ import math
 import numpy as np
 import pytest
 
+from engine_helpers import PARITY_TOL, vjp_rows
 from rnncore.attention import (KINDS, QUERIES, attention_backward, attention_forward, init_attention, init_mha,
                                masked_softmax, mha_backward, mha_forward)
-from rnncore.gradcheck import check, relative_error
-
-PARITY_TOL = 1e-9  # float64 against torch: the same maths in a different order
-
-
-def vjp_rows(run, arrays, *, rng):
-    """Gradient-check a vector-valued map through a random upstream gradient.
-
-    ``run()`` reads ``arrays`` (it closes over them) and returns (output, backward), where backward(dout) gives
-    name -> gradient for every name of ``arrays``.
-    """
-    out, backward = run()
-    upstream = rng.standard_normal(out.shape)
-    analytic = backward(upstream)
-    return check(lambda: float(np.sum(upstream * run()[0])), arrays, analytic)
+from rnncore.gradcheck import relative_error
 
 
 def lengths_mask(lengths, T):

@@ -4,24 +4,11 @@ import math
 import numpy as np
 import pytest
 
-from rnncore.gradcheck import check, relative_error
+from engine_helpers import PARITY_TOL, vjp_rows
+from rnncore.gradcheck import relative_error
 from rnncore.transformer import (encoder_block_backward, encoder_block_forward, init_encoder_block, init_layernorm,
                                  init_mlp, layernorm_backward, layernorm_forward, mlp_backward, mlp_forward,
                                  sinusoidal_positions)
-
-PARITY_TOL = 1e-9  # float64 against torch: the same maths in a different order
-
-
-def vjp_rows(run, arrays, *, rng):
-    """Gradient-check a vector-valued map through a random upstream gradient.
-
-    ``run()`` reads ``arrays`` (it closes over them) and returns (output, backward), where backward(dout) gives
-    name -> gradient for every name of ``arrays``.
-    """
-    out, backward = run()
-    upstream = rng.standard_normal(out.shape)
-    analytic = backward(upstream)
-    return check(lambda: float(np.sum(upstream * run()[0])), arrays, analytic)
 
 
 def jitter(params, rng, scale=0.1):

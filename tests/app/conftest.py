@@ -19,6 +19,7 @@ server before its first run), and then runs a page script alone, without ``strea
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -79,3 +80,18 @@ def open_page_fixture():
 def charts(at: AppTest) -> list:
     """The Altair/Vega-Lite charts an AppTest run drew (AppTest has no typed element for them)."""
     return list(at.get("vega_lite_chart"))
+
+
+def assert_ran(at: AppTest, *, n_charts: int | None = None, errors_allowed: bool = True) -> None:
+    """The run raised nothing (else the message shows the page's exception), showed no ``st.error`` unless
+    ``errors_allowed``, and drew ``n_charts`` charts when that is given."""
+    assert not at.exception, "\n".join(e.value for e in at.exception)
+    if not errors_allowed:
+        assert not at.error, [e.value for e in at.error]
+    if n_charts is not None:
+        assert len(charts(at)) == n_charts, f"drew {len(charts(at))} charts, expected {n_charts}"
+
+
+def unescaped(text: str) -> str:
+    """Text as the user reads it: the pages escape user text for Markdown (lab.ui.plain)."""
+    return re.sub(r"\\(.)", r"\1", text)

@@ -9,7 +9,7 @@ import io
 from helpers import reproduce_snippets
 
 import rnncore.experiments.attention as ex
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, open_page
 
 PAGE = "app_pages/attention.py"
 N_CHARTS = 6  # loss and accuracy against lag, readout map, self-attention map, learning curves, cost
@@ -18,9 +18,7 @@ TINY_COST = {"max_T": "128", "budget": "2.0"}
 
 
 def _ok(at):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    assert not at.error, [e.value for e in at.error]
-    assert len(charts(at)) == N_CHARTS
+    assert_ran(at, n_charts=N_CHARTS, errors_allowed=False)
 
 
 def _text(at) -> str:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import contextlib
 import io
 
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, open_page
 from helpers import reproduce_snippets
 
 PAGE = "app_pages/rnn_basics.py"
 
 
 def _ok(at):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    assert len(charts(at)) == 3
+    assert_ran(at, n_charts=3)
 
 
 def test_default_view_draws_the_three_charts_and_the_article_example():

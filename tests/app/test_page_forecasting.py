@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, charts, open_page, unescaped
 from helpers import assert_snippet_runs, reproduce_snippets
 
 PAGE = "app_pages/forecasting.py"
@@ -12,19 +12,9 @@ N_CHARTS = 6  # one-step, free-running, error by horizon, residuals, the series,
 QUICK = {"series": "IBM, monthly stock price", "steps": "100", "models": ["RNN"]}
 
 
-def _ok(at, n_charts=None):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    if n_charts is not None:
-        assert len(charts(at)) == n_charts
-
-
-def _unescaped(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def test_default_view_is_shipped_and_says_who_wins():
     at = open_page(PAGE)
-    _ok(at, n_charts=N_CHARTS)
+    assert_ran(at, n_charts=N_CHARTS)
     assert not at.error and at.button(key="train").disabled
     table = at.dataframe[0].value.set_index("model")
     assert list(table.index) == ["persistence", "AR", "RNN", "LSTM", "GRU", "RNN readout-only"]
@@ -41,11 +31,11 @@ def test_default_view_is_shipped_and_says_who_wins():
 def test_each_control_reruns_cleanly():
     at = open_page(PAGE)
     at.multiselect(key="models").set_value(["lstm:full", "lstm:readout"]).run()
-    _ok(at, n_charts=N_CHARTS)
+    assert_ran(at, n_charts=N_CHARTS)
     for kind, key, value in [("select_slider", "ar", 2), ("number_input", "season", 100),
                              ("select_slider", "horizon", 6)]:  # scoring only: the shipped models stay
         getattr(at, kind)(key=key).set_value(value).run()
-        _ok(at, n_charts=N_CHARTS)
+        assert_ran(at, n_charts=N_CHARTS)
         assert at.button(key="train").disabled, key
     assert "seasonal naive" in set(at.dataframe[0].value.model)
     for kind, key, value in [("select_slider", "noise", 0.2), ("select_slider", "frequency", 0.5),
@@ -55,25 +45,25 @@ def test_each_control_reruns_cleanly():
                              ("select_slider", "clip", 10.0), ("select_slider", "steps", 100),
                              ("selectbox", "series", "seattle_temp_max")]:
         getattr(at, kind)(key=key).set_value(value).run()
-        _ok(at, n_charts=5)  # baselines only until the button is clicked: no training-loss chart
+        assert_ran(at, n_charts=5)  # baselines only until the button is clicked: no training-loss chart
         assert not at.button(key="train").disabled, key
 
 
 def test_the_train_button_trains_and_the_result_stays():
     at = open_page(PAGE, query=QUICK)
-    _ok(at, n_charts=5)
+    assert_ran(at, n_charts=5)
     assert any("Not trained yet" in i.value for i in at.info)
     at.button(key="train").click().run()
-    _ok(at, n_charts=N_CHARTS)
+    assert_ran(at, n_charts=N_CHARTS)
     assert "RNN" in set(at.dataframe[0].value.model) and not any("Not trained" in i.value for i in at.info)
     at.select_slider(key="ar").set_value(4).run()
-    _ok(at, n_charts=N_CHARTS)
+    assert_ran(at, n_charts=N_CHARTS)
     assert at.button(key="train").disabled
 
 
 def test_bad_link_values_are_clamped_or_ignored_with_a_note():
     at = open_page(PAGE, query={"window": "1000", "series": "bitcoin", "season": "-5", "models": ["GPT"]})
-    _ok(at)
+    assert_ran(at)
     notes = " ".join(w.value for w in at.warning)
     assert "not one of the choices" in notes and "below the minimum" in notes and "not among the choices" in notes
     assert at.selectbox(key="series").value == "sine" and at.number_input(key="season").value == 0
@@ -107,12 +97,12 @@ BAD_FILES = [  # (what, bytes, words the message must contain)
 def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
     at = open_page(PAGE, query={"ar": "4"})
     at.selectbox(key="series").set_value("upload").run()
-    _ok(at)
+    assert_ran(at)
     assert any("Upload a file" in i.value for i in at.info)
     for what, raw, expected in BAD_FILES:
         at.file_uploader(key="upload").set_value(("bad.csv", raw, "text/csv")).run()
-        _ok(at)
-        errors = [_unescaped(e.value) for e in at.error]
+        assert_ran(at)
+        errors = [unescaped(e.value) for e in at.error]
         assert len(errors) == 1 and expected in errors[0], (what, errors)
         assert at.select_slider(key="ar").value == 4 and at.selectbox(key="series").value == "upload", what
         assert charts(at), what  # the article's sine is still shown
@@ -123,14 +113,14 @@ def test_a_good_upload_is_forecast_and_a_too_short_one_is_explained():
     at = open_page(PAGE, query={"series": "Upload a CSV", "steps": "100", "models": ["GRU"], "window": "8",
                                 "ar": "2"})
     at.file_uploader(key="upload").set_value(("sales [v2].csv", f"day,sales\n{values}".encode(), "text/csv")).run()
-    _ok(at, n_charts=5)
+    assert_ran(at, n_charts=5)
     assert any("sales \\[v2\\]" in c.value for c in at.caption)  # the file name is shown escaped
     assert "seasonal naive" in set(at.dataframe[0].value.model)  # daily data: a weekly season
     at.button(key="train").click().run()
-    _ok(at, n_charts=N_CHARTS)
+    assert_ran(at, n_charts=N_CHARTS)
     at.select_slider(key="window").set_value(48).run()  # 59 values cannot feed windows of 48
-    _ok(at, n_charts=0)
-    assert any("too short" in _unescaped(e.value) for e in at.error)
+    assert_ran(at, n_charts=0)
+    assert any("too short" in unescaped(e.value) for e in at.error)
 
 
 def test_the_reproduce_snippet_runs():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, open_page
 from helpers import reproduce_snippets
 
 PAGE = "app_pages/gradients.py"
@@ -13,9 +13,7 @@ N_CHARTS = 6
 
 
 def _ok(at, n=N_CHARTS):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    assert not at.error, [e.value for e in at.error]
-    assert len(charts(at)) == n
+    assert_ran(at, n_charts=n, errors_allowed=False)
 
 
 def test_default_view_draws_every_chart_and_says_what_the_article_got_wrong():

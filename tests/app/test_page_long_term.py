@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, charts, open_page
 from helpers import reproduce_snippets
 
 PAGE = "app_pages/long_term.py"
@@ -16,8 +16,7 @@ TINY = {"steps": "10", "T": "5", "hidden": "4"}
 
 
 def _ok(at):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    assert not at.error, [e.value for e in at.error]
+    assert_ran(at, errors_allowed=False)
 
 
 def _text(at) -> str:

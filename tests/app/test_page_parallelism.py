@@ -6,7 +6,7 @@ import functools
 
 import pytest
 
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 from rnncore.experiments import parallelism as par
 
@@ -15,8 +15,7 @@ SMALL = {"H": "16", "B": "4", "T_max": "128"}  # a quick view for the tests that
 
 
 def _ok(at, n_charts=5):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    assert len(charts(at)) == n_charts
+    assert_ran(at, n_charts=n_charts)
 
 
 @pytest.fixture

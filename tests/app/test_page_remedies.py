@@ -8,15 +8,14 @@ import io
 
 import pytest
 
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, charts, open_page
 from helpers import reproduce_snippets
 
 GATES, CLIPPING, INIT = "app_pages/remedy_gates.py", "app_pages/remedy_clipping.py", "app_pages/remedy_init.py"
 
 
 def _ok(at):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    assert not at.error, [e.value for e in at.error]
+    assert_ran(at, errors_allowed=False)
 
 
 def _text(at) -> str:

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
-
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, charts, open_page, unescaped
 from helpers import assert_snippet_runs, reproduce_snippets
 
 PAGE = "app_pages/sentiment.py"
 QUICK = {"steps": "100", "cells": ["RNN"]}  # a budget that trains in well under a second
 
 
-def _ok(at, n_charts=None):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    if n_charts is not None:
-        assert len(charts(at)) == n_charts
-
-
-def _unescaped(text: str) -> str:
-    """The page escapes user text for Markdown; tests read it as the user does."""
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def test_default_view_is_shipped_and_draws_every_view():
     at = open_page(PAGE)
-    _ok(at, n_charts=5)  # accuracy, loss curves, validation accuracy, word trace, hidden states
+    assert_ran(at, n_charts=5)  # accuracy, loss curves, validation accuracy, word trace, hidden states
     assert not at.error and not at.info
     assert at.button(key="train").disabled  # nothing to train: the shipped results match the settings
     text = " ".join(m.value for m in at.markdown)
@@ -38,39 +24,39 @@ def test_default_view_is_shipped_and_draws_every_view():
 def test_each_control_reruns_cleanly():
     at = open_page(PAGE)
     at.multiselect(key="cells").set_value(["lstm"]).run()
-    _ok(at, n_charts=5)
+    assert_ran(at, n_charts=5)
     at.radio(key="trace").set_value("gru").run()  # not selected: the page traces the LSTM and says so
-    _ok(at)
+    assert_ran(at)
     assert any("not trained" in c.value for c in at.caption)
     at.text_input(key="sentence").set_value("never boring , it was wonderful blorf").run()
-    _ok(at, n_charts=5)
+    assert_ran(at, n_charts=5)
     assert any("`blorf`" in c.value for c in at.caption)
     at.text_input(key="sentence").set_value("!!!").run()
-    _ok(at, n_charts=3)
+    assert_ran(at, n_charts=3)
     assert any("no words" in i.value for i in at.info)
     for key, value in [("hidden", 16), ("embedding", 8), ("lr", 0.03), ("batch", 64), ("clip", 1.0),
                        ("max_len", 20), ("steps", 100)]:
         at.select_slider(key=key).set_value(value).run()
-        _ok(at, n_charts=1)  # new settings: only the baseline until the button is clicked
+        assert_ran(at, n_charts=1)  # new settings: only the baseline until the button is clicked
         assert not at.button(key="train").disabled
 
 
 def test_the_train_button_trains_with_progress_and_the_result_stays():
     at = open_page(PAGE, query=QUICK)
-    _ok(at, n_charts=1)
+    assert_ran(at, n_charts=1)
     assert any("Not trained yet" in i.value for i in at.info)
     at.button(key="train").click().run()
-    _ok(at, n_charts=5)
+    assert_ran(at, n_charts=5)
     assert not at.info
     at.text_input(key="sentence").set_value("not good").run()  # a rerun keeps the trained model
-    _ok(at, n_charts=5)
+    assert_ran(at, n_charts=5)
     assert at.button(key="train").disabled
 
 
 def test_bad_link_values_are_clamped_or_ignored_with_a_note():
     at = open_page(PAGE, query={"steps": "7", "lr": "fast", "cells": ["RNN", "TRANSFORMER"], "trace": "bert",
                                 "sentence": "good " * 100})
-    _ok(at)
+    assert_ran(at)
     notes = " ".join(w.value for w in at.warning)
     assert "not one of the choices" in notes and "not among the choices" in notes and "was cut" in notes
     assert at.select_slider(key="steps").value == 1500 and at.multiselect(key="cells").value == ["rnn"]
@@ -97,12 +83,12 @@ def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
     at = open_page(PAGE)
     at.select_slider(key="hidden").set_value(16).run()
     at.radio(key="data").set_value("upload").run()
-    _ok(at)
+    assert_ran(at)
     assert any("Upload a file" in i.value for i in at.info)
     for what, raw, expected in BAD_FILES:
         at.file_uploader(key="upload").set_value(("bad.csv", raw, "text/csv")).run()
-        _ok(at)
-        errors = [_unescaped(e.value) for e in at.error]
+        assert_ran(at)
+        errors = [unescaped(e.value) for e in at.error]
         assert len(errors) == 1 and expected in errors[0], (what, errors)
         assert at.select_slider(key="hidden").value == 16 and at.radio(key="data").value == "upload", what
         assert charts(at), what  # the built-in corpus is still shown
@@ -112,7 +98,7 @@ def test_user_text_in_messages_is_inert():
     at = open_page(PAGE, query={"data": "Upload a CSV"})
     evil = b"text,label\ngood,1\nbad,[click](http://evil.example) **x**\n"
     at.file_uploader(key="upload").set_value(("x.csv", evil, "text/csv")).run()
-    _ok(at)
+    assert_ran(at)
     (error,) = at.error
     assert "[click](" not in error.value and r"\[click\]\(http" in error.value  # no link, no bold
 
@@ -123,11 +109,11 @@ def test_a_good_upload_trains_and_formula_texts_are_neutralised():
     at = open_page(PAGE, query={**QUICK, "data": "Upload a CSV"})
     at.file_uploader(key="upload").set_value(("reviews.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv"))
     at.run()
-    _ok(at, n_charts=1)
-    assert any("spreadsheet formula" in _unescaped(w.value) for w in at.warning)
+    assert_ran(at, n_charts=1)
+    assert any("spreadsheet formula" in unescaped(w.value) for w in at.warning)
     assert any("Uploaded CSV (80 rows)" in c.value and "reviews" in c.value for c in at.caption)
     at.button(key="train").click().run()
-    _ok(at, n_charts=5)
+    assert_ran(at, n_charts=5)
     subsets = set(at.dataframe[0].value.columns)
     assert subsets == {"all"}  # uploads have no phenomena tags
 

@@ -6,7 +6,7 @@ import functools
 
 import pytest
 
-from app.conftest import charts, open_page
+from app.conftest import assert_ran, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
@@ -16,8 +16,7 @@ N_CHARTS = 7
 
 
 def _ok(at, n_charts=N_CHARTS):
-    assert not at.exception, "\n".join(e.value for e in at.exception)
-    assert len(charts(at)) == n_charts
+    assert_ran(at, n_charts=n_charts)
 
 
 @pytest.fixture
