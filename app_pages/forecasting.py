@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 import rnncore as rc
 from lab import ui
+from lab.upload import csv_upload
 from rnncore import uploads
 from rnncore.charts import forecasting as charts
 from rnncore.experiments import forecasting as fx
@@ -116,26 +115,14 @@ seed = ui.global_seed()
 
 series, sc, data_key, upload_name = None, sine, "", None
 if source == fx.UPLOAD:
-    with st.container(border=True):
-        file = st.file_uploader("CSV with a date column and a value column, at most 5 MB", type=["csv", "tsv", "txt"],
-                                key="upload")
-        dc, vc = st.columns(2)
-        date_column = dc.text_input("Date column (blank: detect it)", key="date_column", max_chars=100)
-        value_column = vc.text_input("Value column (blank: detect it)", key="value_column", max_chars=100)
-        if file is None:
-            st.info("Upload a file to forecast your own series. Until then the page shows the article's sine.",
-                    icon=":material/upload_file:")
-        else:
-            raw = file.getvalue()
-            try:
-                series, notes = read_upload(hashlib.sha256(raw).hexdigest(), date_column.strip(),
-                                            value_column.strip(), _raw=raw)
-                data_key, upload_name = f"upload-{hashlib.sha256(raw).hexdigest()[:16]}", file.name
-                for note in notes:
-                    st.warning(ui.plain(note), icon=":material/info:")
-            except uploads.CsvError as err:
-                st.error(f"This file cannot be used: {ui.plain(err)}", icon=":material/error:")
-                st.caption("The page shows the article's sine until a valid file is uploaded; your settings are kept.")
+    upload = csv_upload("CSV with a date column and a value column, at most 5 MB",
+                        (("Date column (blank: detect it)", "date_column"),
+                         ("Value column (blank: detect it)", "value_column")), read_upload,
+                        waiting="Upload a file to forecast your own series. Until then the page shows the "
+                                "article's sine.",
+                        fallback="the article's sine")
+    if upload.value is not None:
+        series, upload_name, data_key = upload.value, upload.name, f"upload-{upload.digest[:16]}"
 elif source != fx.SINE:
     sc = fx.SeriesConfig(source)
 if series is None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 import rnncore as rc
 from lab import ui
+from lab.upload import csv_upload
 from rnncore.charts import sentiment as charts
-from rnncore.uploads import CsvError
 from rnncore.experiments import sentiment as exp
 
 TRAINED = "_sentiment_trained"  # session_state: (cfg, cell, data key, seed) of the runs trained live here
@@ -106,26 +104,12 @@ seed = ui.global_seed()
 
 upload, upload_name = None, None
 if source == "upload":
-    with st.container(border=True):
-        file = st.file_uploader("CSV with a text column and a label column (1/0 or positive/negative), at most 5 MB",
-                                type=["csv", "tsv", "txt"], key="upload")
-        tc, lc = st.columns(2)
-        text_column = tc.text_input("Text column (blank: detect it)", key="text_column", max_chars=100)
-        label_column = lc.text_input("Label column (blank: detect it)", key="label_column", max_chars=100)
-        if file is None:
-            st.info("Upload a file to train on your own texts. Until then the page shows the built-in corpus.",
-                    icon=":material/upload_file:")
-        else:
-            raw = file.getvalue()
-            try:
-                upload, notes = read_upload(hashlib.sha256(raw).hexdigest(), text_column.strip(),
-                                            label_column.strip(), _raw=raw)
-                upload_name = file.name
-                for note in notes:
-                    st.warning(ui.plain(note), icon=":material/info:")
-            except CsvError as err:
-                st.error(f"This file cannot be used: {ui.plain(err)}", icon=":material/error:")
-                st.caption("The page shows the built-in corpus until a valid file is uploaded; your settings are kept.")
+    upload, upload_name, _ = csv_upload(
+        "CSV with a text column and a label column (1/0 or positive/negative), at most 5 MB",
+        (("Text column (blank: detect it)", "text_column"), ("Label column (blank: detect it)", "label_column")),
+        read_upload,
+        waiting="Upload a file to train on your own texts. Until then the page shows the built-in corpus.",
+        fallback="the built-in corpus")
 
 # The default view is shipped (made by `python -m rnncore.experiments.sentiment`): no corpus, no training needed.
 view = shipped(cfg, seed) if upload is None else None
