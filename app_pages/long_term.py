@@ -1,7 +1,6 @@
 """Long-term dependencies: memory tasks trained with real BPTT against their baselines, success against lag from the
 shipped sweep, and the article's loop that never updates a weight."""
 
-import pandas as pd
 import streamlit as st
 
 from lab import ui
@@ -12,16 +11,6 @@ from rnncore.experiments import remedies, sweeps
 LIVE_RUN, LIVE_POINT, LIVE_ARTICLE = "_long_term_live_run", "_long_term_live_point", "_long_term_live_article"
 TASK_TITLES = {"first_element": "first-element recall (the article's)", "adding": "adding problem",
                "copy_memory": "copy memory", "temporal_order": "temporal order"}
-
-
-@ui.cached(max_entries=4, spinner=False)
-def shipped(name: str) -> sweeps.Shipped:
-    return sweeps.load(name)
-
-
-@ui.cached(max_entries=1, spinner=False)
-def lag_sweeps() -> pd.DataFrame:
-    return sweeps.lag_sweeps()
 
 
 @ui.cached(max_entries=8, spinner=False)
@@ -42,14 +31,14 @@ def article(seed: int) -> dict:
 
 
 seed = ui.global_seed()
-lag = lag_sweeps()
+lag = sweeps.lag_sweeps()
 by_point = lag.groupby(["task", "cell", "T"])["ratio"].median()
 art_cfg = sweeps.DEMOS["demo_article"].config
 art = sweeps.shipped_demo("demo_article", art_cfg, seed)
 if art is None and st.session_state.get(LIVE_ARTICLE) == seed:
     art = article(seed)
 art_seed = seed if art is not None else sweeps.DEMOS["demo_article"].seed
-art = art if art is not None else shipped("demo_article").frame
+art = art if art is not None else sweeps.load("demo_article").frame
 summary = art["summary"].set_index("run")
 frozen, real = (summary.loc[name] for name in lt.ARTICLE_RUNS)
 
@@ -165,7 +154,7 @@ st.header("Success against lag")
 sweep_task = ui.select("Task of the sweep", ["adding", "first_element"], key="sweep_task", value="adding",
                        radio=True, format_func=str)
 rows = lag[lag["task"] == sweep_task]
-settings = shipped("sweep_lag" if sweep_task == "adding" else "sweep_lag_first").settings
+settings = sweeps.load("sweep_lag" if sweep_task == "adding" else "sweep_lag_first").settings
 st.markdown(
     f"Shipped sweep: {len(settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps (learning rate "
     f"{sweeps.REFERENCE.lr:g}, batch {sweeps.REFERENCE.batch}, H {sweeps.REFERENCE.hidden}, clip 1), held-out loss "

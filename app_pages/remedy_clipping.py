@@ -16,11 +16,6 @@ DEMO = sweeps.DEMOS["demo_clip"]
 
 
 @ui.cached(max_entries=4, spinner=False)
-def shipped(name: str) -> sweeps.Shipped:
-    return sweeps.load(name)
-
-
-@ui.cached(max_entries=4, spinner=False)
 def compare(cfg: clipping.ClipConfig, seed: int) -> dict:
     with ui.progress("Training the same model with and without clipping") as report:
         return sweeps.make_demo(DEMO.name, cfg, seed, callback=report)
@@ -52,7 +47,7 @@ st.markdown(
     "are trained three ways in an exploding regime, the effect is measured against the lag, and Pascanu's one-unit "
     "cliff shows the geometry."
 )
-n_seeds = len(shipped("sweep_clipping").settings["seeds"])
+n_seeds = len(sweeps.load("sweep_clipping").settings["seeds"])
 ui.article_box(
     said="Gradient clipping prevents exploding gradients by limiting their magnitude during training. No code, "
          "no numbers.",

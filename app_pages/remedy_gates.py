@@ -1,7 +1,6 @@
 """LSTM & GRU: how much gradient flows back through time in each cell, before and after training from the same seed,
 and success against lag from the shipped sweep."""
 
-import pandas as pd
 import streamlit as st
 
 from lab import ui
@@ -11,16 +10,6 @@ from rnncore.experiments import remedies, sweeps
 
 LIVE = "_gates_live"
 DEMO = sweeps.DEMOS["demo_gates"]
-
-
-@ui.cached(max_entries=4, spinner=False)
-def shipped(name: str) -> sweeps.Shipped:
-    return sweeps.load(name)
-
-
-@ui.cached(max_entries=1, spinner=False)
-def lag_sweeps() -> pd.DataFrame:
-    return sweeps.lag_sweeps()
 
 
 @ui.cached(max_entries=16, spinner=False)
@@ -41,8 +30,8 @@ def reach(flow, cell: str, stage: str) -> float:
 
 
 seed = ui.global_seed()
-lag = lag_sweeps()
-base = shipped(DEMO.name)  # the shipped demo, whatever its settings: the article box quotes them
+lag = sweeps.lag_sweeps()
+base = sweeps.load(DEMO.name)  # the shipped demo, whatever its settings: the article box quotes them
 base_cfg, base_seed = base.settings["config"], base.settings["seed"]
 share = lag[(lag["task"] == "adding")].groupby(["cell", "T"])["success"].mean()
 
@@ -144,7 +133,7 @@ rows = lag[lag["task"] == sweep_task]
 left, right = st.columns([3, 2])
 ui.draw_cached(("ratio_vs_lag", sweep_task), lambda: lt_charts.ratio_vs_lag(rows), where=left)
 ui.draw_cached(("success_vs_lag", sweep_task), lambda: lt_charts.success_vs_lag(rows), where=right)
-st.caption(f"{len(shipped('sweep_lag').settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps, "
+st.caption(f"{len(sweeps.load('sweep_lag').settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps, "
            "made by `python -m rnncore.experiments.sweeps sweep_lag`; the Long-term dependencies page recomputes "
            "any point live.")
 ui.download_csv(rows, f"success-against-lag-{sweep_task}")

@@ -12,11 +12,6 @@ from rnncore.experiments import sweeps
 LIVE = "_init_live"
 
 
-@ui.cached(max_entries=4, spinner=False)
-def shipped(name: str) -> sweeps.Shipped:
-    return sweeps.load(name)
-
-
 @ui.cached(max_entries=16, spinner=False)
 def flow(cfg: ins.InitConfig, seed: int):
     return ins.flow_at_init(cfg, seed)
@@ -106,8 +101,9 @@ elif stored is not None:
     note = f"Shipped sweep, seed {seed} (`python -m rnncore.experiments.sweeps sweep_init`)."
 else:
     runs, note = None, None
+    seeds = sweeps.load("sweep_init").settings["seeds"]
     st.info(f"The shipped sweep has no run for these settings at seed {seed} (it has H = 32, ρ = "
-            f"{shipped_radius:g}, {sweeps.REFERENCE.steps} steps, seeds {shipped('sweep_init').settings['seeds']}). "
+            f"{shipped_radius:g}, {sweeps.REFERENCE.steps} steps, seeds {seeds}). "
             "Press **Train the five initializations** to train them (a few seconds to a minute).",
             icon=":material/info:")
 if runs is not None:
