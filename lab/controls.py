@@ -118,9 +118,14 @@ _NO_MATCH = object()
 
 
 def _matching_option(raw: str, labels: dict, options: Sequence[Any]) -> Any:
-    """The option a link value names: by its label, or a numeric option equal to it (``8`` for ``8.0``)."""
+    """The option a link value names: by its label; by its label or its own name in any letter case (``upload``
+    for "Upload a CSV", typed by hand); or a numeric option equal to it (``8`` for ``8.0``)."""
     if raw in labels:
         return labels[raw]
+    folded = raw.strip().casefold()
+    for label, option in labels.items():
+        if label.casefold() == folded or (isinstance(option, str) and option.casefold() == folded):
+            return option
     try:
         x = float(raw)
     except ValueError:
@@ -129,8 +134,8 @@ def _matching_option(raw: str, labels: dict, options: Sequence[Any]) -> Any:
 
 
 def _check_option(key: str, options: Sequence[Any], labels: Sequence[str], default_label: str, default: Any) -> None:
-    """A link value that is not one of the labels gets the default, with a note; except a number that equals a
-    numeric choice written another way (``8`` for ``8.0``, ``1e-2`` for ``0.01``), which is taken as that choice."""
+    """A link value that is not one of the labels gets the default, with a note; except one that names a choice
+    another way (see ``_matching_option``: ``upload``, ``8`` for ``8.0``), which is taken as that choice."""
     raw = _raw(key)
     if raw is None or raw in labels:
         return
@@ -226,7 +231,7 @@ def multiselect(label: str, options: Sequence[Any], *, key: str, value: Sequence
         if unknown:
             shown = ", ".join(_shown(r) for r in unknown[:3])
             _fix(key, kept, f"Ignored {shown} for `{key}` in the link: not among the choices.")
-        else:  # only numbers written another way (3 for 3.0): take them as those choices, quietly
+        else:  # only choices named another way (3 for 3.0, lstm for LSTM): take them, quietly
             st.session_state[key] = kept
         _drop_url_value(key)
     out = st.multiselect(label, options, default=value, format_func=format_func, help=help, key=key,

@@ -300,3 +300,19 @@ def test_a_list_link_takes_numbers_written_another_way_and_drops_unknown_items()
     assert not at.exception and not at.warning and at.multiselect(key="radii").value == [3.0, 8.0]
     at = run(script, {"radii": ["3", "nine"]})
     assert at.multiselect(key="radii").value == [3.0] and "not among the choices" in at.warning[0].value
+
+
+def test_a_choice_named_by_its_own_name_or_in_another_case_is_that_choice():
+    def script():
+        from lab import ui
+        names = {"sine": "Noisy sine (the article's)", "upload": "Upload a CSV"}
+        ui.select("Series", list(names), key="series", value="sine", format_func=names.get)
+        ui.multiselect("Models", ["rnn", "lstm"], key="models", value=["rnn"], format_func=str.upper)
+
+    at = run(script, {"series": "upload", "models": ["lstm", "Rnn"]})
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="series").value == "upload" and at.multiselect(key="models").value == ["lstm", "rnn"]
+    at = run(script, {"series": "upload a csv"})
+    assert not at.warning and at.selectbox(key="series").value == "upload"
+    at = run(script, {"series": "uploads"})
+    assert at.selectbox(key="series").value == "sine" and "not one of the choices" in at.warning[0].value
