@@ -1,11 +1,11 @@
 """RNN Challenges Lab: the entry point. Page config, the shared sidebar, and the navigation; the pages do the rest.
 
-Run with ``streamlit run streamlit_app.py``. The page list is declared once, in ``lab/nav.py``.
+Run with ``streamlit run streamlit_app.py``. The page list is declared once, in ``app/nav.py``.
 """
 
 import streamlit as st
 
-from lab import nav, ui
+from app import nav, ui
 
 # The public repository's address, for the sidebar's "Source code" button; None until it has one.
 SOURCE_URL: str | None = None

@@ -2,7 +2,7 @@
 
     python benchmarks/bad_inputs.py            # prints a markdown table: input, page, what the user saw
 
-Uploads use the files of the page tests (tests/app/test_page_sentiment.py and test_page_forecasting.py), plus a
+Uploads use the files of the page tests (tests/apptest/test_page_sentiment.py and test_page_forecasting.py), plus a
 text column full of spreadsheet formulas; links carry odd URL parameters; training is pushed until it diverges.
 Every row also says whether an exception reached the page (it never should) and whether the page's other settings
 kept their values. The tests assert the same things; this prints them for people.
@@ -19,9 +19,9 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 import streamlit as st  # noqa: E402
 from streamlit import config  # noqa: E402
 
-from app import test_page_forecasting as forecasting_tests  # noqa: E402
-from app import test_page_sentiment as sentiment_tests  # noqa: E402
-from app.conftest import open_page  # noqa: E402
+from apptest import test_page_forecasting as forecasting_tests  # noqa: E402
+from apptest import test_page_sentiment as sentiment_tests  # noqa: E402
+from apptest.conftest import open_page  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str]] = []
 
@@ -41,12 +41,12 @@ def record(what: str, page: str, at, kept: bool | None = None) -> None:
 
 
 def uploads() -> None:
-    at = open_page("app_pages/forecasting.py", query={"ar": "4"})
+    at = open_page("app/pages/forecasting.py", query={"ar": "4"})
     at.selectbox(key="series").set_value("upload").run()
     for what, raw, _ in forecasting_tests.BAD_FILES:
         at.file_uploader(key="upload").set_value(("bad.csv", raw, "text/csv")).run()
         record(f"upload: {what}", "forecasting", at, kept=at.select_slider(key="ar").value == 4)
-    at = open_page("app_pages/sentiment.py")
+    at = open_page("app/pages/sentiment.py")
     at.select_slider(key="hidden").set_value(16).run()
     at.radio(key="data").set_value("upload").run()
     cases = list(sentiment_tests.BAD_FILES)
@@ -59,15 +59,15 @@ def uploads() -> None:
 
 
 LINKS = [
-    ("gradients", "app_pages/gradients.py", {"T": "100000"}, "a number that is not a choice"),
-    ("gradients", "app_pages/gradients.py", {"radius": "99"}, "a number above a slider's maximum"),
-    ("gradients", "app_pages/gradients.py", {"T": "abc"}, "a number of the wrong type"),
-    ("gradients", "app_pages/gradients.py", {"nonlinearity": "softsign"}, "an unknown option"),
-    ("long-term", "app_pages/long_term.py", {"lr": "1e400"}, "a value that overflows"),
-    ("slow-training", "app_pages/slow_training.py", {"nonsense": "1", "T": "-3"}, "an unknown key and a negative"),
+    ("gradients", "app/pages/gradients.py", {"T": "100000"}, "a number that is not a choice"),
+    ("gradients", "app/pages/gradients.py", {"radius": "99"}, "a number above a slider's maximum"),
+    ("gradients", "app/pages/gradients.py", {"T": "abc"}, "a number of the wrong type"),
+    ("gradients", "app/pages/gradients.py", {"nonlinearity": "softsign"}, "an unknown option"),
+    ("long-term", "app/pages/long_term.py", {"lr": "1e400"}, "a value that overflows"),
+    ("slow-training", "app/pages/slow_training.py", {"nonsense": "1", "T": "-3"}, "an unknown key and a negative"),
     ("home", None, {"seed": "inf"}, "an infinite seed"),
     ("home", None, {"seed": "-5"}, "a negative seed"),
-    ("forecasting", "app_pages/forecasting.py", {"models": ["GPT"]}, "an unknown item in a list"),
+    ("forecasting", "app/pages/forecasting.py", {"models": ["GPT"]}, "an unknown item in a list"),
 ]
 
 
@@ -82,10 +82,10 @@ def links() -> None:
 
 
 def divergence() -> None:
-    at = open_page("app_pages/slow_training.py")
+    at = open_page("app/pages/slow_training.py")
     at.select_slider(key="spike_lr").set_value(at.select_slider(key="spike_lr").options[-1]).run()
     record("training that diverges (largest learning rate of the spike demo)", "slow-training", at)
-    at = open_page("app_pages/gradients.py", query={"nonlinearity": "identity", "T": "500", "sweep_max": "8",
+    at = open_page("app/pages/gradients.py", query={"nonlinearity": "identity", "T": "500", "sweep_max": "8",
                                                     "radii": ["0.8", "3", "8"]})
     record("numbers that overflow (identity RNN, radius up to 8, T = 500)", "gradients", at)
 

@@ -25,14 +25,14 @@ from streamlit import config, logger  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from lab import nav  # noqa: E402
+from app import nav  # noqa: E402
 
 COLD_TARGET, WARM_TARGET = 2.0, 0.3
 TIMEOUT = 300.0
 
 
 def _run_entry_every_time() -> None:
-    """AppTest would otherwise run a page script alone after the first run (see tests/app/conftest.py)."""
+    """AppTest would otherwise run a page script alone after the first run (see tests/apptest/conftest.py)."""
     original = PagesManager.__init__
 
     def init(self, *args, **kwargs):

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from browser.conftest import CHROMIUM, CHROMIUM_FLAGS, serve  # noqa: E402
 from helpers import PAGES_WITHOUT_CHARTS  # noqa: E402
-from lab import nav  # noqa: E402
+from app import nav  # noqa: E402
 
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 DRAWN = "[data-testid='stMain'] h1, [data-testid='stException']"

@@ -9,8 +9,8 @@
 
 The contract (names, shapes, gate order, truncation) is in DESIGN.md; tests pin it.
 """
-from . import (attention, attn_models, baselines, clip, data, gradcheck, gradflow, init, layers, losses, optim, scan,
-               tasks, text, timing, transformer, uploads)
+from . import (attention, attn_models, clip, gradcheck, gradflow, init, layers, losses, optim, scan, tasks,
+               transformer)
 from .cells import ACTIVATIONS, CELLS, get_cell
 from .clip import clip_by_global_norm, clip_by_value, global_norm
 from .init import SCHEMES, spectral_radius_of
@@ -33,6 +33,6 @@ __all__ = [
     "bce_with_logits", "get_loss", "mse", "softmax_xent",
     "clip_by_global_norm", "clip_by_value", "global_norm", "make_task", "spectral_radius_of",
     # modules
-    "attention", "attn_models", "baselines", "clip", "data", "gradcheck", "gradflow", "init", "layers", "losses",
-    "optim", "scan", "tasks", "text", "timing", "transformer", "uploads",
+    "attention", "attn_models", "clip", "gradcheck", "gradflow", "init", "layers", "losses", "optim", "scan", "tasks",
+    "transformer",
 ]

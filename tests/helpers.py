@@ -18,7 +18,7 @@ import altair as alt
 REPO = Path(__file__).resolve().parent.parent
 
 #: Pages whose default view has no chart: every other page must draw at least one.
-PAGES_WITHOUT_CHARTS = frozenset({"app_pages/home.py", "app_pages/engine_check.py"})
+PAGES_WITHOUT_CHARTS = frozenset({"app/pages/home.py", "app/pages/engine_check.py"})
 
 #: Channels whose field never shows as an axis, legend or tooltip, so needs no title.
 _UNTITLED_CHANNELS = frozenset({"detail", "order", "key"})

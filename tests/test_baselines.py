@@ -1,10 +1,10 @@
-"""Tests for rnncore.baselines: every forecast baseline computed by hand on a tiny series, and bag-of-words."""
+"""Tests for rnncore.reference.baselines: every forecast baseline computed by hand on a tiny series, and bag-of-words."""
 import math
 
 import numpy as np
 import pytest
 
-from rnncore import baselines as bl
+from rnncore.reference import baselines as bl
 
 Y = np.array([1.0, 2.0, 2.0, 3.0, 5.0])
 

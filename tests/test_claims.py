@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lab import nav
+from app import nav
 from rnncore.experiments.claims import VERDICTS, claims
 
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "article" / "article.txt"

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rnncore import cliff
+from rnncore.reference import cliff
 
 
 def brute_loss(w: float, b: float, T: int = 50) -> float:

@@ -1,4 +1,4 @@
-"""Tests for rnncore.data (offline real series) and rnncore.uploads (validation of uploaded CSV files)."""
+"""Tests for rnncore.data.series (offline real series) and rnncore.data.uploads (validation of uploaded CSV files)."""
 import builtins
 import csv
 import io
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnncore import data as rd
-from rnncore import uploads
-from rnncore.uploads import CsvError, validate_labelled_text_csv, validate_series_csv
+from rnncore.data import series as rd
+from rnncore.data import uploads
+from rnncore.data.uploads import CsvError, validate_labelled_text_csv, validate_series_csv
 
 EXPECTED_LENGTHS = {"seattle_temp_max": 1461, "seattle_temp_hourly": 8760, "seattle_temp_daily": 365,
                     "sf_temp_hourly": 8760, "sf_temp_daily": 365, "stock_msft": 123, "stock_aapl": 123,

@@ -7,9 +7,9 @@ import pytest
 
 import rnncore as rc
 from helpers import assert_valid_chart
-from rnncore import baselines as bl
+from rnncore.reference import baselines as bl
 from rnncore.charts import forecasting as charts
-from rnncore.uploads import validate_series_csv
+from rnncore.data.uploads import validate_series_csv
 from rnncore.experiments import forecasting as fx
 
 QUICK = fx.Config(steps=30, hidden=8, window=12, horizon=6)

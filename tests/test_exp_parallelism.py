@@ -8,7 +8,8 @@ import pytest
 
 import rnncore as rc
 from helpers import assert_valid_chart
-from rnncore import article_code, timing
+from rnncore.experiments import timing
+from rnncore.reference import article_code
 from rnncore.charts import parallelism as charts
 from rnncore.experiments import parallelism as par
 

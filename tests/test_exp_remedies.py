@@ -10,7 +10,8 @@ import pytest
 
 from helpers import assert_valid_chart
 from rnncore.charts import remedies as charts
-from rnncore.experiments import clipping, init_schemes as ins, long_term as lt, remedies
+from rnncore.experiments import clipping, initialization as ins, long_term as lt
+from rnncore.experiments import gated_cells as remedies
 
 TINY_GATES = remedies.GateConfig(T=10, hidden=5, steps=4, flow_batch=6)
 

@@ -7,10 +7,10 @@ import pytest
 from helpers import assert_valid_chart
 
 import rnncore as rc
-from rnncore import text as tx
+from rnncore.data import text as tx
 from rnncore.charts import sentiment as charts
 from rnncore.experiments import sentiment as exp
-from rnncore.uploads import CsvError
+from rnncore.data.uploads import CsvError
 
 QUICK = exp.Config(steps=300)
 

@@ -8,7 +8,7 @@ import pytest
 
 import rnncore as rc
 from helpers import assert_valid_chart
-from rnncore import article_code
+from rnncore.reference import article_code
 from rnncore.charts import common
 from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article

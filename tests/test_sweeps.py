@@ -12,7 +12,7 @@ import pytest
 from rnncore.experiments import clipping, long_term as lt
 from rnncore.experiments import sweeps as sw
 
-SHIPPED = sw.Path(sw.__file__).resolve().parent.parent / "datasets"  # the repository's files, whatever the env says
+SHIPPED = sw.Path(sw.__file__).resolve().parent.parent / "data" / "shipped_results"  # the repository's files, whatever the env says
 
 
 def load(name: str) -> sw.Shipped:
@@ -44,7 +44,7 @@ def test_each_sweep_is_complete_and_says_how_it_was_made(name):
 def test_each_demo_was_made_from_the_pages_default_config(name):
     demo = sw.DEMOS[name]
     frames = sw.shipped_demo(name, demo.config, demo.seed, root=SHIPPED)
-    assert frames is not None, f"rnncore/datasets/{name}.json is stale: rerun the sweeps command for {name}"
+    assert frames is not None, f"rnncore/data/shipped_results/{name}.json is stale: rerun the sweeps command for {name}"
     assert all(len(f) for f in frames.values())
 
 

@@ -1,8 +1,8 @@
-"""Tests for rnncore.text: tokenizer, vocabulary, encoding, and the order-sensitive sentiment corpus."""
+"""Tests for rnncore.data.text: tokenizer, vocabulary, encoding, and the order-sensitive sentiment corpus."""
 import numpy as np
 import pytest
 
-from rnncore import text as tx
+from rnncore.data import text as tx
 
 
 def reference_label(text: str) -> int:

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from rnncore import timing
-from rnncore.timing import Timing, compare_alternating, machine_info, time_call
+from rnncore.experiments import timing
+from rnncore.experiments.timing import Timing, compare_alternating, machine_info, time_call
 
 
 class FakeClock:

@@ -5,7 +5,7 @@ the same budget on the long-lag tasks; their attention maps; and the cost of rec
     measure_cost(CostConfig(), seed) -> frame: time per step and memory against T, RNN against self-attention
 
 The default view of the page is precomputed, because training 18 models takes about a minute. Remake the shipped
-file (``rnncore/datasets/attention.json``) with::
+file (``rnncore/data/shipped_results/attention.json``) with::
 
     OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.attention
 
@@ -33,14 +33,14 @@ from rnncore.cells import get_cell
 from rnncore.losses import get_loss
 from rnncore.model import ModelSpec
 from rnncore.sequence import unroll
-from rnncore.timing import machine_info, time_call
+from rnncore.experiments.timing import machine_info, time_call
 
 MODELS = ("rnn", "rnn+attention", "transformer")
 TASKS = ("first_element", "adding")
 INPUT_SIZE = {"first_element": 1, "adding": 2}
 TOLERANCE = {"first_element": 0.5, "adding": 0.04}
 ACCURACY_BASELINE = {"first_element": 0.5, "adding": 1.0 - 0.96 ** 2}
-SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "attention.json"
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "attention.json"
 COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.attention"
 _CURVE_POINTS = 50  # windows per learning curve: enough to see its shape, small enough to ship
 
@@ -209,7 +209,7 @@ def measure_cost(cfg: CostConfig, *, seed: int, callback: Callable[[int, int, di
                  clock: Callable[[], float] = time.perf_counter, min_time: float | None = None) -> pd.DataFrame:
     """Time the forward pass of an RNN layer (a loop of T dependent steps) and of self-attention (T x T at once).
 
-    Each point gets budget / (number of points) seconds (``rnncore.timing.time_call``'s max_time), so the whole
+    Each point gets budget / (number of points) seconds (``rnncore.experiments.timing.time_call``'s max_time), so the whole
     measurement stays within about ``cfg.budget``. ``memory_bytes`` is what the forward pass keeps for the backward
     pass, from the arrays of its cache: the hidden states for the RNN (T B H), the queries, keys, values, outputs
     and the attention weights for self-attention (4 T B D + heads B T^2). ``clock`` and ``min_time`` go to

@@ -20,7 +20,7 @@ class Claim(NamedTuple):
     running_it: str  # what its code does when run as printed
     verdict: str  # one of VERDICTS
     measured_here: str  # what the Lab measures instead
-    page: str  # the Lab page that measures it, e.g. "app_pages/gradients.py"
+    page: str  # the Lab page that measures it, e.g. "app/pages/gradients.py"
 
 
 VERDICTS = ("reproduces", "other numbers", "does not run")
@@ -28,7 +28,7 @@ VERDICTS = ("reproduces", "other numbers", "does not run")
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         "SimpleRNN forward pass", "5 outputs; the last has shape (5, 1)", "The same.", "reproduces",
-        "The same forward pass with rnncore, stepped through time with every shape shown.", "app_pages/rnn_basics.py",
+        "The same forward pass with rnncore, stepped through time with every shape shown.", "app/pages/basics.py",
     ),
     Claim(
         "Vanishing and exploding gradients", "Gradient norms 1.09e-20 (weight 0.1) and 2.01e+20 (weight 10)",
@@ -37,37 +37,37 @@ CLAIMS: tuple[Claim, ...] = (
         "other numbers",
         "||dL/dh_t|| through time for a sweep of spectral radii, against Pascanu et al.'s bound; the scalar demo "
         "seeded correctly.",
-        "app_pages/gradients.py",
+        "app/pages/gradients.py",
     ),
     Claim(
         "Long-term dependencies", "Loss stuck near 0.25 over 1,000 epochs",
         "No weight is ever updated; the loss flips between about 0 and about 1.", "other numbers",
         "The first-element and adding tasks trained with real BPTT, success against lag, each task's baseline.",
-        "app_pages/long_term.py",
+        "app/pages/long_term.py",
     ),
     Claim(
         "Slow training", "Loss flat at 0.693; training took 27.64 s",
         "TypeError (it negates a boolean array); its \"backward pass\" is not a gradient.", "does not run",
         "Loss against steps and against wall time, for real optimizers and learning rates.",
-        "app_pages/slow_training.py",
+        "app/pages/slow_training.py",
     ),
     Claim(
         "Limited parallelization", "Batching gives a 6.29× speedup",
         "About 0.8×: its \"batch\" version still steps through one sequence, one step at a time.", "other numbers",
         "Honest timings: about 1.5× from precomputing the input projection, 4-9× per sequence from batching 32.",
-        "app_pages/parallelism.py",
+        "app/pages/parallelism.py",
     ),
     Claim(
         "Sentiment analysis", "Scores 0.23 (positive) and -0.18 (negative)",
         "ValueError: the embeddings are 1-D, so the hidden state broadcasts to (5, 5); the model is never trained.",
         "does not run", "RNN, LSTM and GRU trained on sentences where word order matters, against bag-of-words.",
-        "app_pages/sentiment.py",
+        "app/pages/sentiment.py",
     ),
     Claim(
         "Time-series prediction", "Loss falls to about 2.1e-4",
         "ValueError on the update of the output weights; and it only ever trains that readout.", "does not run",
         "Forecasts of sine and real series, one-step and free-running, against persistence, seasonal and AR.",
-        "app_pages/forecasting.py",
+        "app/pages/forecasting.py",
     ),
 )
 

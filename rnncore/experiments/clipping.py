@@ -20,7 +20,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from rnncore import cliff as core
+from rnncore.reference import cliff as core
 from rnncore.experiments import long_term as lt
 
 MODES = ("none", "norm", "value")

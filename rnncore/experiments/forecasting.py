@@ -24,17 +24,17 @@ import numpy as np
 import pandas as pd
 
 import rnncore as rc
-from rnncore import baselines as bl
-from rnncore import data as rdata
-from rnncore import uploads
-from rnncore.experiments.shipped import arrays_from_json, arrays_to_json
+from rnncore.reference import baselines as bl
+from rnncore.data import series as rdata
+from rnncore.data import uploads
+from rnncore.data.shipped import arrays_from_json, arrays_to_json
 from rnncore.optim import only_readout
 
 SINE = "sine"
 UPLOAD = "upload"
 SOURCES = (SINE, *rdata.SERIES_NAMES)
 MODES = ("full", "readout")  # train every weight (BPTT) / only the readout, as the article's code does
-SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "forecasting_pretrained.json"
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "forecasting_pretrained.json"
 BASELINES = ("persistence", "seasonal naive", "AR")
 
 
@@ -42,7 +42,7 @@ BASELINES = ("persistence", "seasonal naive", "AR")
 class SeriesConfig:
     """Which series; the sine fields apply to the article's noisy sine only."""
 
-    name: str = SINE         # SINE or a name in rnncore.data.SERIES_NAMES (uploads come through series_from_upload)
+    name: str = SINE         # SINE or a name in rnncore.data.series.SERIES_NAMES (uploads come through series_from_upload)
     frequency: float = 0.1   # sine: sin(2 pi f x) for x in [0, 10]; the article's 0.1 is a single period
     noise: float = 0.1       # sine: standard deviation of the Gaussian noise (the article's 0.1)
     samples: int = 1000      # sine: number of values (the article's 1000)

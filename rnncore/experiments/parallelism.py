@@ -24,7 +24,9 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from rnncore import article_code, get_cell, scan, timing, unroll
+from rnncore import get_cell, scan, unroll
+from rnncore.experiments import timing
+from rnncore.reference import article_code
 from rnncore.attention import init_mha, mha_forward
 
 METHODS: dict[str, str] = {
@@ -95,7 +97,7 @@ class Result(NamedTuple):
     depth: pd.DataFrame      # sequential levels against T, per method
     scan: pd.DataFrame       # the scan against the state width at scan_T
     article: ArticleCheck
-    machine: dict            # rnncore.timing.machine_info()
+    machine: dict            # rnncore.experiments.timing.machine_info()
 
 
 def interleaved(fns: dict[str, Callable[[], object]], budget: float) -> dict[str, timing.Timing]:

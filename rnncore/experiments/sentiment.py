@@ -1,6 +1,6 @@
 """Sentiment: embedding -> RNN/LSTM/GRU -> readout, trained with binary cross-entropy, against bag-of-words.
 
-Data: the built-in corpus of ``rnncore.text`` (fixed split, tags plain/negated/contrast/long), or an uploaded CSV
+Data: the built-in corpus of ``rnncore.data.text`` (fixed split, tags plain/negated/contrast/long), or an uploaded CSV
 (split 80/10/10 by label with a fixed seed). Sentences are left-padded to ``max_len`` so that the readout sees the
 state after the last real word. Training batches take neighbours in length order and drop the columns that are
 padding for the whole batch, so short sentences cost short unrolls; the readout still reads the last real word.
@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 
 import rnncore as rc
-from rnncore import baselines as bl
-from rnncore import text as tx
-from rnncore.experiments.shipped import arrays_from_json, arrays_to_json
+from rnncore.reference import baselines as bl
+from rnncore.data import text as tx
+from rnncore.data.shipped import arrays_from_json, arrays_to_json
 from rnncore.optim import watching
-from rnncore.uploads import ValidatedTexts, validate_labelled_text_csv
+from rnncore.data.uploads import ValidatedTexts, validate_labelled_text_csv
 
 BOW = "bag-of-words"
 BUILTIN = "builtin"
-SHIPPED = Path(__file__).resolve().parent.parent / "datasets" / "sentiment_pretrained.json"
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "sentiment_pretrained.json"
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ class Dataset(NamedTuple):
 
 
 def builtin_dataset() -> Dataset:
-    """The Lab's corpus: rnncore.text.builtin_corpus(0), the same for every seed of the page."""
-    return Dataset(BUILTIN, "Built-in corpus (rnncore.text grammar, 4,000 sentences)", tx.builtin_corpus(0))
+    """The Lab's corpus: rnncore.data.text.builtin_corpus(0), the same for every seed of the page."""
+    return Dataset(BUILTIN, "Built-in corpus (rnncore.data.text grammar, 4,000 sentences)", tx.builtin_corpus(0))
 
 
 def upload_dataset(v: ValidatedTexts, *, raw: bytes) -> Dataset:
@@ -72,7 +72,7 @@ def upload_dataset(v: ValidatedTexts, *, raw: bytes) -> Dataset:
 
 def dataset_from_upload(raw: bytes, *, text_column: str | None = None,
                         label_column: str | None = None) -> tuple[Dataset, list]:
-    """Validate an uploaded CSV and split it; raises rnncore.uploads.CsvError with a message that says what to fix.
+    """Validate an uploaded CSV and split it; raises rnncore.data.uploads.CsvError with a message that says what to fix.
 
     Returns:
         (Dataset, warnings: plain-text notes about rows dropped or cells changed).

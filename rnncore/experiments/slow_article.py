@@ -2,7 +2,7 @@
 
 Its sample cannot run as printed (its loss negates a boolean array: a TypeError), and its "backward pass" only
 nudges the readout in a direction that is not the gradient. ``article`` reproduces both with our own code
-(``rnncore.article_code``), measures what its loop would do with the targets cast to float, and trains the same
+(``rnncore.reference.article_code``), measures what its loop would do with the targets cast to float, and trains the same
 model (1000 sequences of length 50, H = 32, sigmoid readout, BCE) with real BPTT and Adam.
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from rnncore import Batch, ModelSpec, article_code, forward, get_optimizer, init_model, train
+from rnncore import Batch, ModelSpec, forward, get_optimizer, init_model, train
+from rnncore.reference import article_code
 from rnncore.experiments.slow_training import Callback, smoothed
 from rnncore.losses import get_loss
 
@@ -50,7 +51,7 @@ class ArticleResult(NamedTuple):
 
 
 def article(cfg: ArticleConfig, *, seed: int, callback: Callback = None) -> ArticleResult:
-    """Run the article's sample (its mechanism, see ``rnncore.article_code``) and real training of its model.
+    """Run the article's sample (its mechanism, see ``rnncore.reference.article_code``) and real training of its model.
 
     Args:
         cfg: sizes and lengths. seed: the data, both models' weights and the batches. callback: progress of the

@@ -28,9 +28,9 @@ from rnncore import (
     init_model,
     loss_and_grads,
     make_task,
-    timing,
     train,
 )
+from rnncore.experiments import timing
 from rnncore.experiments.parallelism import interleaved
 from rnncore.layers import linear_backward
 from rnncore.losses import get_loss

@@ -1,6 +1,6 @@
 """The shipped sweeps and demo runs behind the long-term and remedy pages, and the command that makes them.
 
-    python -m rnncore.experiments.sweeps all                   # every sweep and demo, into rnncore/datasets/
+    python -m rnncore.experiments.sweeps all                   # every sweep and demo, into rnncore/data/shipped_results/
     python -m rnncore.experiments.sweeps sweep_lag --resume    # one of them; --resume keeps the points made
 
 Run it with one BLAS thread (``OPENBLAS_NUM_THREADS=1``): the results do not depend on it, the machine's other
@@ -19,7 +19,7 @@ held-out batch of 1,000; success means held-out loss < 10% of the task's baselin
 - ``sweep_lag_first``: the same on first-element recall (the article's task).
 - ``sweep_clipping``: the IRNN (ReLU, W_h = I) on adding with plain SGD (lr 0.01, 500 steps), with and without
                       clipping by global norm 1, at lags 10..200, seeds 0-4: an exploding regime.
-- ``sweep_init``:     the vanilla RNN on adding from five initializations (:mod:`init_schemes`), lags 10..200,
+- ``sweep_init``:     the vanilla RNN on adding from five initializations (:mod:`initialization`), lags 10..200,
                       seeds 0-2.
 
 Demos: ``demo_article`` (the long-term page's article loop), ``demo_gates`` (the gated-cells page's flow and runs;
@@ -43,11 +43,12 @@ import numpy as np
 import pandas as pd
 
 import rnncore
-from rnncore.experiments import clipping, init_schemes, remedies
+from rnncore.experiments import clipping, gated_cells as remedies
+from rnncore.experiments import initialization as init_schemes
 from rnncore.experiments import long_term as lt
 
 #: Where the shipped files live; RNNCORE_DATASETS points the readers elsewhere (e.g. a folder of quick test data).
-DATA = Path(os.environ.get("RNNCORE_DATASETS") or Path(__file__).resolve().parent.parent / "datasets")
+DATA = Path(os.environ.get("RNNCORE_DATASETS") or Path(__file__).resolve().parent.parent / "data" / "shipped_results")
 LAGS = (10, 25, 50, 100, 200)
 CELLS = ("rnn", "lstm", "gru")
 FIELDS = tuple(f.name for f in dataclasses.fields(lt.Config))

@@ -9,7 +9,7 @@ import pytest
 
 from browser.conftest import SCREENS, screenshot_whole_page, serve, wait_for_app
 from helpers import PAGES_WITHOUT_CHARTS
-from lab import nav
+from app import nav
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def test_a_link_carries_the_seed_and_a_bad_one_is_fixed_with_a_note(app_url, pag
 def test_a_deep_link_is_the_first_visit_of_a_fresh_server(browser, tmp_path, url_path):
     """The first request of a new server opens the page it names, through streamlit_app.py (sidebar, seed).
 
-    "gradients" is also its file's name; "slow-training" is not (app_pages/slow_training.py). With the scripts in a
+    "gradients" is also its file's name; "slow-training" is not (app/pages/slow_training.py). With the scripts in a
     folder named pages/, Streamlit 1.67 answered the second with "Page not found" and Home.
     """
     spec = next(spec for spec in nav.PAGES if spec.url_path == url_path)

@@ -1,0 +1,249 @@
+"""Slow training and convergence: optimizers against steps and wall time, the cost of a step, exploding spikes."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app import ui
+from rnncore import OPTIMIZERS, TASKS
+from rnncore.charts import common
+from rnncore.charts import slow_training as charts
+from rnncore.experiments import slow_article
+from rnncore.experiments import slow_training as slow
+from rnncore.tasks import MIN_T
+
+LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+QUICK_WORK = 10_000  # runs x steps x T x cell cost the page trains without a click (the default is 4,800)
+CELL_COST = {"rnn": 1, "gru": 3, "lstm": 4}
+
+st.title("Slow training & convergence")
+st.markdown(
+    "Training an RNN is slow twice over: each step costs time proportional to the sequence length, because the "
+    "forward and backward passes walk the sequence one step at a time, and many steps are needed, because the loss "
+    "surface has flat plateaus and steep cliffs where the gradient norm spikes. This page races optimizers and "
+    "learning rates on the same model, the same initial weights and the same batches, measures what one step "
+    "costs against T and where its time goes, and lets you raise the learning rate until the gradient explodes."
+)
+ui.article_box(
+    said="Training is slow and unstable. Its sample trains a 32-unit RNN on 1,000 sequences of length 50 "
+         "(target: is the sum positive?) and prints a loss **flat at 0.693** after 100 epochs, in **27.64 s**.",
+    code_does="It stops with a **TypeError** on its first loss: the targets are booleans and it negates them. "
+              "With float targets it runs, but its \"backward pass\" is not a gradient: it shifts every weight of "
+              "the readout by the same number and never touches the recurrent weights, so the loss stays at ln 2.",
+    measured="Real BPTT training of the same model with Adam leaves ln 2 within a few dozen steps (below). Cost per "
+             "step grows linearly with T, and we show its slope, the share of forward, backward and update, and "
+             "the learning rate at which the gradient norm explodes.",
+)
+
+st.header("The model and the task")
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    task = ui.select("Task", sorted(TASKS), key="task", value="first_element",
+                     help="first_element: recall the first bit; adding: add two marked numbers; and others.")
+with c2:
+    T_pick = ui.select_slider("Sequence length T", [5, 10, 20, 40, 80], key="T", value=10)
+with c3:
+    cell = ui.select("Cell", ["rnn", "lstm", "gru"], key="cell", value="rnn")
+with c4:
+    H = ui.select_slider("Hidden size H", [8, 16, 32, 64], key="H", value=16)
+T = max(T_pick, MIN_T[task])
+if T != T_pick:
+    st.caption(f"The {task} task needs T ≥ {MIN_T[task]}: using T = {T}.")
+setup = slow.Setup(task=task, T=T, cell=cell, hidden_size=H)
+seed = ui.global_seed()
+
+
+def specs(**charts_by_name: alt.TopLevelMixin) -> dict[str, dict]:
+    """The Vega-Lite specs of charts, made inside a cached call and drawn with ``st.vega_lite_chart``: building
+    seven Altair charts and validating them is most of a warm rerun of this page; stored, a rerun only sends them."""
+    return {name: ui.vega_spec(chart) for name, chart in charts_by_name.items()}
+
+
+# Each cached call returns (result, the specs of its charts).
+@ui.cached(max_entries=16)
+def race(cfg: slow.RaceConfig, seed: int) -> tuple:
+    with ui.progress("Training") as report:
+        result = slow.race(cfg, seed=seed, callback=report)
+    shown = common.drawable(result.curves, ["smoothed", "seconds"], positive=True).frame
+    return (result, specs(**{x: charts.loss_race(shown, x=x, baseline=result.baseline, threshold=result.threshold)
+                             for x in ("step", "seconds")}))
+
+
+@ui.cached(max_entries=16)
+def step_cost(cfg: slow.CostConfig, seed: int) -> tuple:
+    with ui.progress("Timing steps") as report:
+        result = slow.step_cost(cfg, seed=seed, callback=report)
+    return (result, specs(per_T=charts.step_cost(result.per_T, slope_ms=result.fit.slope * 1e3),
+                          parts=charts.breakdown(result.breakdown, T=cfg.breakdown_T)))
+
+
+@ui.cached(max_entries=32)
+def spikes(cfg: slow.SpikeConfig, seed: int) -> tuple:
+    with ui.progress("Training") as report:
+        result = slow.spikes(cfg, seed=seed, callback=report)
+    return (result, specs(norms=charts.grad_norms(result.frame, stopped_at=result.stopped_at)))
+
+
+@ui.cached(max_entries=8)
+def article(cfg: slow_article.ArticleConfig, seed: int) -> tuple:
+    with ui.progress("Training the article's model") as report:
+        result = slow_article.article(cfg, seed=seed, callback=report)
+    return (result, specs(
+        cosine=charts.cosine_histogram(pd.DataFrame({"cosine": result.cosine})),
+        loss=charts.loss_line(result.curves, title=f"Real training of its model: {cfg.steps} Adam steps in "
+                              f"{result.seconds:.2f} s", y="smoothed", y_title="Loss (mean of 10 steps)",
+                              reference=0.6931, reference_label="its flat 0.693 (ln 2)")))
+
+
+def clicked(name: str, key) -> bool:
+    """Whether the button of section ``name`` was clicked for these settings (remembered for this session)."""
+    return key in st.session_state.setdefault(f"_slow_{name}", set())
+
+
+def click(name: str, key) -> None:
+    st.session_state.setdefault(f"_slow_{name}", set()).add(key)
+
+
+# ---- the race ------------------------------------------------------------------------------------------------------
+st.header("Optimizers and learning rates")
+c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
+with c1:
+    optimizers = ui.multiselect("Optimizers", list(OPTIMIZERS), key="opt", value=list(OPTIMIZERS))
+with c2:
+    lrs = ui.multiselect("Learning rates", list(LRS), key="lr", value=[0.01, 0.1])
+with c3:
+    steps = ui.select_slider("Steps", [30, 60, 120, 250, 500], key="steps", value=60)
+with c4:
+    fraction = ui.slider("Threshold (× baseline)", key="thr", min_value=0.05, max_value=0.9, value=0.2, step=0.05,
+                         help="A run reaches the threshold when its loss, averaged over 10 steps, is below this "
+                              "fraction of the loss of the best constant prediction.")
+race_cfg = slow.RaceConfig(setup=setup, optimizers=tuple(optimizers), lrs=tuple(sorted(lrs)), steps=steps,
+                           threshold=fraction)
+work = len(optimizers) * len(lrs) * steps * T * CELL_COST[cell] * max(1, H // 16)
+if not optimizers or not lrs:
+    st.info("Pick at least one optimizer and one learning rate.", icon=":material/touch_app:")
+    raced = None
+elif work > QUICK_WORK and not clicked("race", (race_cfg, seed)):
+    st.info(f"{len(optimizers) * len(lrs)} runs of {steps} steps take a while on a 2-core machine.",
+            icon=":material/timer:")
+    if st.button("Train these runs", icon=":material/play_arrow:", type="primary", key="go-race"):
+        click("race", (race_cfg, seed))
+        st.rerun()
+    raced = None
+else:
+    raced = race(race_cfg, seed)
+
+if raced is not None:
+    raced, race_charts = raced
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec=race_charts["step"], width="stretch")
+    right.vega_lite_chart(spec=race_charts["seconds"], width="stretch")
+    for row in raced.table[raced.table["stopped_at"].notna()].itertuples():
+        ui.show_run_problem(step=int(row.stopped_at), reason=row.problem, total=steps, what=f"Run {row.run}",
+                            hint="Lower its learning rate.")
+    table = raced.table.drop(columns=["optimizer", "lr", "stopped_at"]).rename(columns={
+        "run": "Run", "steps_to_threshold": "Steps to threshold", "seconds_to_threshold": "Seconds to threshold",
+        "final_loss": "Final loss", "seconds_per_step": "Seconds per step", "steps_run": "Steps run",
+        "problem": "Problem"})
+    st.markdown(f"Threshold: loss ≤ **{raced.threshold:.4g}** ({fraction:g} × the constant predictor's "
+                f"{raced.baseline:.4g}); 'None' means the run never got there.")
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Seconds to threshold": st.column_config.NumberColumn(format="%.3f"),
+        "Final loss": st.column_config.NumberColumn(format="%.4g"),
+        "Seconds per step": st.column_config.NumberColumn(format="%.5f")})
+    ui.download_csv(raced.curves, "training-curves")
+    ui.download_csv(raced.table, "steps-to-threshold")
+
+# ---- the cost of a step --------------------------------------------------------------------------------------------
+st.header("What one step costs")
+longer = clicked("cost", (setup, seed))
+cost_cfg = slow.CostConfig(setup=setup)
+if longer:
+    cost_cfg = slow.CostConfig(setup=setup, lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
+cost, cost_charts = step_cost(cost_cfg, seed)
+fit = cost.fit
+a, b, c = st.columns(3)
+a.metric("Cost of one more time step", f"{fit.slope * 1e3:.3g} ms")
+b.metric("Fixed cost of a step", f"{fit.intercept * 1e3:.3g} ms")
+c.metric("Straight-line fit, R²", f"{fit.r2:.3f}")
+left, right = st.columns(2)
+left.vega_lite_chart(spec=cost_charts["per_T"], width="stretch")
+right.vega_lite_chart(spec=cost_charts["parts"], width="stretch")
+st.markdown(
+    "Each step's forward and backward passes loop over the T time steps, so the time grows in a straight line; "
+    "the backward pass (BPTT) costs more than the forward one, and the optimizer's update, which does not depend on "
+    "T, is small. Medians of repeated timings; the bars are the interquartile range."
+)
+if not longer and st.button(f"Time longer sequences (up to T = {max(slow.LONG_LENGTHS)})", icon=":material/speed:",
+                            key="go-cost"):
+    click("cost", (setup, seed))
+    st.rerun()
+ui.download_csv(cost.per_T, "step-cost")
+ui.download_csv(cost.breakdown, "step-breakdown")
+
+# ---- spikes --------------------------------------------------------------------------------------------------------
+st.header("Exploding spikes")
+c1, c2 = st.columns([1, 3])
+with c1:
+    spike_opt = ui.select("Optimizer", list(OPTIMIZERS), key="spike_opt", value="sgd")
+with c2:
+    spike_lr = ui.select_slider("Learning rate: raise it until the gradient explodes",
+                                [0.01, 0.02, 0.05, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0], key="spike_lr", value=0.1)
+spike_cfg = slow.SpikeConfig(setup=setup, optimizer=spike_opt, lr=spike_lr)
+spiked, spike_charts = spikes(spike_cfg, seed)
+ui.show_run_problem(step=spiked.stopped_at, reason=spiked.reason, total=spike_cfg.steps, what="Training",
+                    hint="Lower the learning rate, or see the gradient clipping page.")
+st.vega_lite_chart(spec=spike_charts["norms"], width="stretch")
+st.markdown(
+    f"**{spiked.spikes}** spike(s) up to here: steps whose gradient norm is more than 10× the median of the "
+    "20 steps before (red). A spike is the gradient falling off a cliff of the loss surface; a plain gradient step "
+    "scaled by it jumps far away, and past a critical learning rate the jumps feed on themselves."
+)
+ui.download_csv(spiked.frame, "gradient-norms")
+
+# ---- the article's sample ------------------------------------------------------------------------------------------
+st.header("The article's sample, run")
+full = clicked("article", seed)
+art_cfg = slow_article.FULL_ARTICLE if full else slow_article.ArticleConfig()
+art, art_charts = article(art_cfg, seed)
+st.markdown("Its loss, run as printed on its boolean targets, stops with:")
+st.code(art.type_error, language="text")
+wrong = float((art.cosine < 0).mean())
+st.markdown(
+    f"With the targets cast to floats it runs. Its update changes only the readout W_hy, every entry by the same "
+    f"amount, and on **{wrong:.0%}** of the sequences it points *uphill* (a negative cosine with the real descent "
+    "direction, (y − out)·h_Tᵀ). The other weights never move:"
+)
+moved = pd.DataFrame({"weight": list(art.article_moved), "largest change": list(art.article_moved.values())})
+left, right = st.columns([2, 1])
+left.vega_lite_chart(spec=art_charts["cosine"], width="stretch")
+right.dataframe(moved, hide_index=True, width="stretch",
+                column_config={"largest change": st.column_config.NumberColumn(format="%.3g")})
+per_run = art.article_seconds_per_sequence * 1000 * 100
+a, b, c, d = st.columns(4)
+a.metric("Its loss after its loop", f"{art.article_loss[-1]:.4f}", help="ln 2 = 0.6931: a coin toss.")
+b.metric("Its test accuracy", f"{art.article_accuracy:.1%}")
+c.metric("Real training: test accuracy", f"{art.accuracy:.1%}", help=f"Adam, {art_cfg.steps} steps of 50 sequences")
+d.metric("Its 100 epochs here (projected)", f"{per_run:.0f} s",
+         help=f"Its loop timed on {min(art_cfg.article_samples, art_cfg.n)} sequences × {art_cfg.article_epochs} "
+              "epochs, scaled to 1,000 × 100. The article printed 27.64 s.")
+ui.show_run_problem(step=art.stopped_at, reason=art.reason, what="Real training")
+st.vega_lite_chart(spec=art_charts["loss"], width="stretch")
+st.markdown(f"Test loss {art.test_loss:.3f} on {art_cfg.n_test} new sequences, after {art_cfg.steps} steps "
+            f"({art.seconds:.2f} s of training).")
+if not full and st.button("Train at full size: 2,000 steps = its 100 epochs (about 10 s)", icon=":material/play_arrow:",
+                          key="go-article"):
+    click("article", seed)
+    st.rerun()
+ui.download_csv(art.curves, "article-model-training")
+
+ui.reproduce(f"""
+    from rnncore.experiments.slow_training import CostConfig, RaceConfig, Setup, SpikeConfig, race, spikes, step_cost
+
+    runs = race({race_cfg!r}, seed={seed})
+    print(runs.table[["run", "steps_to_threshold", "seconds_to_threshold", "final_loss"]].to_string(index=False))
+    cost = step_cost({cost_cfg!r}, seed={seed})
+    print(f"{{cost.fit.slope * 1e3:.3g}} ms per extra time step")
+    watched = spikes({spike_cfg!r}, seed={seed})
+    print(watched.spikes, "spikes; stopped:", watched.reason)
+""")

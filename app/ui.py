@@ -1,0 +1,315 @@
+"""The page conventions, built once: every page of the Lab uses these and nothing else for its shared pieces.
+
+A whole minimal page::
+
+    import dataclasses
+    import streamlit as st
+    from app import ui
+    from rnncore.experiments import gradients          # pure: (config, seed) -> tidy DataFrame
+    from rnncore.charts import gradients as charts     # pure: DataFrame -> alt.Chart
+
+    st.title("Vanishing & exploding gradients")
+    st.markdown("One paragraph: what this page measures, and why it matters.")
+    ui.article_box(said="Norms of 1.09e-20 and 2.01e+20.", code_does="Prints 0.0 twice: ...", measured="...")
+
+    cfg = gradients.Config(
+        radius=ui.slider("Spectral radius of W_h", key="radius", min_value=0.5, max_value=1.5, value=0.9, step=0.05),
+        cell=ui.select("Cell", ["rnn", "lstm", "gru"], key="cell", value="rnn"),
+    )
+    seed = ui.global_seed()
+
+    @ui.cached(max_entries=32)                         # key: this function's source + engine version + args
+    def measure(cfg: gradients.Config, seed: int):
+        with ui.progress("Backpropagating") as report:  # progress created INSIDE the cached function
+            return gradients.run(cfg, seed=seed, callback=report)
+
+    result = measure(cfg, seed)
+    ui.show_run_problem(step=result.stopped_at, reason=result.reason)   # no-op when the run finished
+    st.altair_chart(charts.norms(result.frame), width="stretch")
+    ui.download_csv(result.frame, "gradient-norms")
+    ui.reproduce(f'''
+        import rnncore.experiments.gradients as g
+        print(g.run(g.{cfg!r}, seed={seed}).frame.head())
+    ''')
+
+Rules the helpers enforce or assume:
+- Every control goes through :mod:`app.controls` (re-exported here): it is bound to the URL under its key, and a bad
+  link value is clamped or ignored with a note. The key ``seed`` belongs to the sidebar; read it with
+  :func:`global_seed`.
+- Every experiment call goes through :func:`cached`: ``st.cache_data`` with bounded ``max_entries``, keyed by the
+  function's own source and file, its arguments (a frozen config dataclass, hashed field by field, and the seed)
+  and the engine fingerprint :data:`ENGINE`. ``st.cache_data`` does not see edits to the modules a function calls,
+  hence the fingerprint. Results come back as pickled copies, so arrays and DataFrames are safe to modify.
+- Progress: make the bar inside the cached function (:func:`progress`). A bar made outside and updated inside works
+  on the first call and raises ``CacheReplayClosureError`` on a cache hit.
+- No user text reaches ``unsafe_allow_html``; these helpers use plain markdown only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import re
+import textwrap
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+import streamlit.elements.vega_charts as _vega_charts
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+import rnncore
+from app.controls import (multiselect, number, report_unknown_params, select, select_slider, slider, start_page,
+                          toggle)
+
+__all__ = [
+    "ENGINE", "SEED_KEY", "article_box", "cached", "download_csv", "draw_cached", "global_seed", "multiselect",
+    "number", "plain", "vega_spec",
+    "progress", "report_unknown_params", "reproduce", "seed_input", "select", "select_slider", "show_run_problem",
+    "slider", "start_page", "toggle",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+SEED_KEY = "seed"
+DEFAULT_SEED = 0
+MAX_SEED = 2**31 - 1
+
+
+def _engine_fingerprint() -> str:
+    """``rnncore.__version__`` plus a digest of its source files' names, sizes and mtimes.
+
+    The version alone does not change while the engine is being edited; the digest does. Computed at import, so a
+    server that reloads the modules after an edit gets a new key.
+    """
+    root = Path(rnncore.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return f"{rnncore.__version__}+{digest.hexdigest()[:12]}"
+
+
+#: The engine version in every cache key.
+ENGINE = _engine_fingerprint()
+
+
+# ---- the article box, the snippet, the downloads ------------------------------------------------------------------
+
+def article_box(*, said: str, code_does: str, measured: str) -> None:
+    """The box "The article said / its code does / measured here", three columns in a bordered container.
+
+    Args:
+        said: the article's claim and numbers, paraphrased (markdown).
+        code_does: what running the article's code sample actually does (markdown).
+        measured: what this page measures, with its numbers when known (markdown).
+    """
+    with st.container(border=True):
+        st.markdown("**The article said / its code does / measured here**")
+        for column, (head, text) in zip(
+            st.columns(3),
+            ((":material/menu_book: The article said", said), (":material/code: Its code does", code_does),
+             (":material/science: Measured here", measured)),
+        ):
+            column.markdown(f"**{head}**")
+            column.markdown(text)
+
+
+def reproduce(code: str, *, label: str = "Reproduce in Python") -> None:
+    """A collapsed expander with a runnable rnncore snippet for exactly the settings on screen.
+
+    Args:
+        code: Python source; common indentation is removed. Build it from the same values the page used.
+
+    Raises:
+        ValueError: the snippet is not valid Python (a page bug, caught by the page's app test).
+    """
+    source = textwrap.dedent(code).strip() + "\n"
+    try:
+        compile(source, "<reproduce>", "exec")
+    except SyntaxError as err:
+        raise ValueError(f"The reproduce snippet is not valid Python (line {err.lineno}: {err.msg}).") from err
+    with st.expander(label, icon=":material/terminal:"):
+        st.caption("Runs as is from the repository root, after the install command in the README.")
+        st.code(source, language="python")
+
+
+# ---- charts drawn from stored specs, and user text made inert -----------------------------------------------------
+
+# Streamlit's own lock around Altair's global settings (a private name, so guarded): sessions run in threads, and
+# the data transformer and theme that ``to_dict`` reads are process-wide.
+_ALTAIR_LOCK = getattr(_vega_charts, "_altair_globals_lock", None) or threading.Lock()
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict:
+    """The validated Vega-Lite spec of an Altair chart, for ``st.vega_lite_chart``.
+
+    Building and validating a chart costs about 0.1 s; a page that makes its specs inside a cached call (or caches
+    them with :func:`draw_cached`) sends stored dicts on a warm rerun instead. No row limit applies (Streamlit's
+    own transformer has none either), and Altair's default 300 px view is dropped so that Streamlit sizes the chart.
+    """
+    with _ALTAIR_LOCK, alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
+        spec = chart.to_dict()
+    spec.get("config", {}).pop("view", None)
+    return spec
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cached_spec(page: str, key: tuple, engine: str, _build: Callable[[], alt.TopLevelMixin]) -> dict:
+    return vega_spec(_build())
+
+
+def draw_cached(key: tuple, build: Callable[[], alt.TopLevelMixin], *, where: Any = None,
+                width: str = "stretch") -> None:
+    """Draw the chart that ``build()`` makes, caching its spec under ``key`` (per page and engine version).
+
+    ``key`` must name everything the chart depends on (settings, seed, data digest): ``build`` itself is not hashed.
+    """
+    ctx = get_script_run_ctx(suppress_warning=True)
+    page = ctx.page_script_hash if ctx is not None else ""  # the same key on two pages must not share a spec
+    (where or st).vega_lite_chart(_cached_spec(page, key, ENGINE, _build=build), width=width)
+
+
+def plain(text: Any) -> str:
+    """User text made inert for Markdown (``st.error``, ``st.markdown`` render it): every ASCII punctuation mark is
+    escaped, and newlines become spaces, so a file's contents can never render as a link, an image or HTML."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ").replace("\r", " ")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading quote (CSV injection)."""
+    text_columns = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])
+                    and not pd.api.types.is_bool_dtype(df[c]) and not pd.api.types.is_datetime64_any_dtype(df[c])]
+    if not text_columns:
+        return df
+    out = df.copy()
+    for column in text_columns:
+        out[column] = out[column].map(lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
+
+
+def download_csv(df: pd.DataFrame, name: str, *, label: str | None = None) -> None:
+    """A button that downloads ``df`` (the data behind a chart) as ``<name>.csv``, without rerunning the page.
+
+    Args:
+        df: the tidy frame the chart was drawn from.
+        name: file stem, unique on the page (it is also the widget key), e.g. "gradient-norms".
+        label: button text; defaults to "Download <name>.csv".
+    """
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "data"
+    frame = df  # the CSV is made only when the button is clicked
+    st.download_button(
+        label or f"Download {stem}.csv", data=lambda: _csv_safe(frame).to_csv(index=False), file_name=f"{stem}.csv",
+        mime="text/csv", key=f"download-{stem}", on_click="ignore", icon=":material/download:",
+    )
+
+
+def show_run_problem(*, step: int | None, reason: str | None, total: int | None = None, what: str = "The run",
+                     hint: str | None = None) -> bool:
+    """Say that a run stopped on non-finite values, at which step and why; the page still draws what ran.
+
+    Args:
+        step: the step at which the run stopped, or None when it finished (then nothing is shown).
+        reason: why, as the engine reports it (e.g. "loss is inf").
+        total: the steps that were planned, if known.
+        what: the subject of the sentence, e.g. "Training" or "The forward pass".
+        hint: what to change to avoid it; a generic hint by default.
+
+    Returns:
+        True when a problem was shown.
+    """
+    if step is None:
+        return False
+    of = f" of {total}" if total is not None else ""
+    fix = hint or "Lower the learning rate or the spectral radius, or turn gradient clipping on."
+    st.warning(f"{what} stopped at step {step}{of}: {reason or 'non-finite values'}. "
+               f"The charts show the steps that ran. {fix}", icon=":material/warning:")
+    return True
+
+
+# ---- the global seed ---------------------------------------------------------------------------------------------
+
+def seed_input() -> int:
+    """The sidebar's seed control (drawn once, by ``streamlit_app.py``), bound to the URL as ``?seed=``."""
+    return number("Seed", key=SEED_KEY, min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1,
+                  help="Every random draw on every page comes from this seed: same seed, same numbers.")
+
+
+def global_seed() -> int:
+    """The seed chosen in the sidebar, readable from any page (the default when the sidebar is not drawn)."""
+    return int(st.session_state.get(SEED_KEY, DEFAULT_SEED))
+
+
+# ---- caching and progress ----------------------------------------------------------------------------------------
+
+def cached(func: F | None = None, *, max_entries: int = 16, spinner: str | bool = "Measuring...") -> Any:
+    """``st.cache_data`` with bounded entries and the engine fingerprint in the key; use as ``@ui.cached(...)``.
+
+    Args:
+        func: the experiment call. Its arguments must be hashable by Streamlit: frozen dataclasses (hashed through
+            ``asdict``), numbers, strings, tuples. Arguments named with a leading ``_`` are left out of the key.
+        max_entries: the most results kept for this function; the oldest goes first.
+        spinner: text shown on a cache miss, or False.
+
+    Raises:
+        ValueError: at call time, when an argument is a dataclass that is not frozen.
+    """
+    if func is None:
+        return functools.partial(cached, max_entries=max_entries, spinner=spinner)
+
+    # functools.wraps keeps func's module, name and source (via __wrapped__) in Streamlit's function key. Pages all
+    # run as __main__, so two pages could define the same source (`return exp.run(cfg, seed=seed)` with a different
+    # `exp`): the defining file goes into the value key too, with the engine fingerprint.
+    origin = f"{func.__code__.co_filename}:{func.__qualname__}"
+
+    @functools.wraps(func)
+    def keyed(engine: str, where: str, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    store = st.cache_data(max_entries=max_entries, show_spinner=spinner)(keyed)
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for arg in (*args, *kwargs.values()):
+            if dataclasses.is_dataclass(arg) and not arg.__dataclass_params__.frozen:
+                raise ValueError(f"{type(arg).__name__} is a mutable dataclass; declare it @dataclass(frozen=True).")
+        return store(ENGINE, origin, *args, **kwargs)
+
+    call.clear = store.clear
+    return call
+
+
+@contextmanager
+def progress(text: str = "Working...", *, steps: int = 50) -> Iterator[Callable[[int, int, dict], None]]:
+    """A progress bar for long work, as an rnncore callback ``(done, total, info) -> None``.
+
+    Use it INSIDE the cached function: there the bar is replayed with the result on a cache hit. The bar is
+    removed when the block ends, even on error. Updates are throttled to ``steps`` per run, because each one is a
+    message to the browser (and is replayed on every cache hit).
+    """
+    bar = st.progress(0.0, text=text)
+    last = -1
+
+    def report(done: int, total: int, info: dict) -> None:
+        nonlocal last
+        fraction = min(max(done / total, 0.0), 1.0) if total > 0 else 0.0
+        tick = int(fraction * steps)
+        if tick == last:
+            return
+        last = tick
+        loss = info.get("loss") if isinstance(info, dict) else None
+        detail = f", loss {loss:.3g}" if isinstance(loss, (int, float)) else ""
+        bar.progress(fraction, text=f"{text} {done}/{total}{detail}")
+
+    try:
+        yield report
+    finally:
+        bar.empty()

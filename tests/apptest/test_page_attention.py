@@ -1,0 +1,102 @@
+"""Attention & transformers page: the shipped default view, every control, both buttons with tiny budgets, bad links,
+and the reproduce snippet."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+from helpers import reproduce_snippets
+
+import rnncore.experiments.attention as ex
+from apptest.conftest import assert_ran, open_page
+
+PAGE = "app/pages/attention.py"
+N_CHARTS = 6  # loss and accuracy against lag, readout map, self-attention map, learning curves, cost
+TINY = {"steps": "20", "lags": ["5"], "hidden": "8"}
+TINY_COST = {"max_T": "128", "budget": "2.0"}
+
+
+def _ok(at):
+    assert_ran(at, n_charts=N_CHARTS, errors_allowed=False)
+
+
+def _text(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_default_view_shows_the_shipped_run_and_answers_the_article():
+    at = open_page(PAGE)
+    _ok(at)
+    assert any("shipped run" in c.value and ex.COMMAND in c.value for c in at.caption)
+    assert not at.info and not at.warning
+    text = _text(at)
+    shipped = ex.load_shipped().sweep.summary.set_index(["task", "T", "model"])
+    rnn_loss = shipped.loc[("first_element", 100, "rnn"), "loss"]
+    assert f"plain RNN loss {rnn_loss:.3f}" in text  # the article box quotes the shipped figure
+    assert "Attention helps with long-range dependencies" in text and "sequential step" in text
+
+
+def test_each_control_reruns_cleanly():
+    at = open_page(PAGE)
+    for kind, key, value in [("select_slider", "steps", 100), ("multiselect", "lags", [10, 50]),
+                             ("selectbox", "hidden", 32), ("selectbox", "score", "dot"),
+                             ("selectbox", "map_task", "adding"), ("selectbox", "map_T", 20),
+                             ("selectbox", "readout_of", "transformer"), ("select_slider", "max_T", 256),
+                             ("select_slider", "budget", 2.0)]:
+        getattr(at, kind)(key=key).set_value(value).run()
+        _ok(at)
+        assert getattr(at, kind)(key=key).value == value, key
+    # the sweep settings now differ from the shipped run, which stays on screen until the button is pressed
+    assert any("differ from the shipped run" in i.value for i in at.info)
+
+
+def test_train_button_runs_the_settings_live():
+    at = open_page(PAGE, query=TINY)
+    _ok(at)
+    at.button(key="train").click().run()
+    _ok(at)
+    assert any("live run, seed 0" in c.value for c in at.caption)
+    assert at.selectbox(key="map_T").options == ["5"]
+    assert "at T = 5" in _text(at)
+
+
+def test_measure_button_times_this_machine_within_its_budget():
+    at = open_page(PAGE, query=TINY_COST)
+    at.button(key="measure").click().run()
+    _ok(at)
+    assert any("this machine, just now" in c.value for c in at.caption)
+    assert "at T = 128 self-attention took" in _text(at)
+
+
+def test_no_lag_selected_falls_back_to_the_shipped_run():
+    at = open_page(PAGE)
+    at.multiselect(key="lags").set_value([]).run()
+    _ok(at)
+    assert any("Pick at least one lag" in w.value for w in at.warning)
+
+
+def test_bad_link_values_are_ignored_with_a_note():
+    at = open_page(PAGE, query={"steps": "7", "lags": ["999", "10"], "hidden": "abc", "score": "cosine",
+                                "map_T": "1000", "max_T": "5"})
+    _ok(at)
+    assert at.select_slider(key="steps").value == 300
+    assert at.multiselect(key="lags").value == [10]
+    assert at.selectbox(key="hidden").value == 16 and at.selectbox(key="score").value == "additive"
+    assert at.selectbox(key="map_T").value == 100 and at.select_slider(key="max_T").value == 512
+    notes = " ".join(w.value for w in at.warning)
+    assert "not one of the choices" in notes and "not among the choices" in notes
+
+
+def test_the_reproduce_snippet_runs_the_settings_on_screen():
+    at = open_page(PAGE, query={**TINY, **TINY_COST})
+    at.button(key="train").click().run()
+    at.button(key="measure").click().run()
+    _ok(at)
+    (snippet,) = reproduce_snippets(at)
+    assert "lags=(5,)" in snippet and "steps=20" in snippet and "lengths=(16, 32, 64, 128)" in snippet
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(snippet, "<reproduce>", "exec"), {})  # in-process: the snippet only imports rnncore
+    printed = out.getvalue()
+    assert "rnn+attention" in printed and "self-attention" in printed

@@ -1,0 +1,131 @@
+"""Forecasting page: the shipped default view, honest claims, training behind the button, uploads, links, snippet."""
+
+from __future__ import annotations
+
+import re
+
+from apptest.conftest import assert_ran, charts, open_page, unescaped
+from helpers import assert_snippet_runs, reproduce_snippets
+
+PAGE = "app/pages/forecasting.py"
+N_CHARTS = 6  # one-step, free-running, error by horizon, residuals, the series, training loss
+QUICK = {"series": "IBM, monthly stock price", "steps": "100", "models": ["RNN"]}
+
+
+def test_default_view_is_shipped_and_says_who_wins():
+    at = open_page(PAGE)
+    assert_ran(at, n_charts=N_CHARTS)
+    assert not at.error and at.button(key="train").disabled
+    table = at.dataframe[0].value.set_index("model")
+    assert list(table.index) == ["persistence", "AR", "RNN", "LSTM", "GRU", "RNN readout-only"]
+    best = table["RMSE, one step"].idxmin()
+    claims = " ".join(m.value for m in at.markdown)
+    assert f"Lowest RMSE one step ahead: {best}" in claims
+    if table.loc["AR", "RMSE, one step"] < table.loc["LSTM", "RMSE, one step"]:
+        assert re.search(r"AR \([0-9.]+\) beats LSTM", claims)  # the page says so when AR wins
+    assert "2.1e-4" in claims and "0.255" in claims and "below that floor" in claims
+    assert any("longer than the training part" in i.value for i in at.info)  # no seasonal naive on one period
+    assert "non-broadcastable" in at.code[0].value
+
+
+def test_each_control_reruns_cleanly():
+    at = open_page(PAGE)
+    at.multiselect(key="models").set_value(["lstm:full", "lstm:readout"]).run()
+    assert_ran(at, n_charts=N_CHARTS)
+    for kind, key, value in [("select_slider", "ar", 2), ("number_input", "season", 100),
+                             ("select_slider", "horizon", 6)]:  # scoring only: the shipped models stay
+        getattr(at, kind)(key=key).set_value(value).run()
+        assert_ran(at, n_charts=N_CHARTS)
+        assert at.button(key="train").disabled, key
+    assert "seasonal naive" in set(at.dataframe[0].value.model)
+    for kind, key, value in [("select_slider", "noise", 0.2), ("select_slider", "frequency", 0.5),
+                             ("select_slider", "window", 8), ("select_slider", "hidden", 8),
+                             ("select_slider", "truncate", 4), ("select_slider", "test", 0.3),
+                             ("select_slider", "lr", 0.03), ("select_slider", "batch", 16),
+                             ("select_slider", "clip", 10.0), ("select_slider", "steps", 100),
+                             ("selectbox", "series", "seattle_temp_max")]:
+        getattr(at, kind)(key=key).set_value(value).run()
+        assert_ran(at, n_charts=5)  # baselines only until the button is clicked: no training-loss chart
+        assert not at.button(key="train").disabled, key
+
+
+def test_the_train_button_trains_and_the_result_stays():
+    at = open_page(PAGE, query=QUICK)
+    assert_ran(at, n_charts=5)
+    assert any("Not trained yet" in i.value for i in at.info)
+    at.button(key="train").click().run()
+    assert_ran(at, n_charts=N_CHARTS)
+    assert "RNN" in set(at.dataframe[0].value.model) and not any("Not trained" in i.value for i in at.info)
+    at.select_slider(key="ar").set_value(4).run()
+    assert_ran(at, n_charts=N_CHARTS)
+    assert at.button(key="train").disabled
+
+
+def test_bad_link_values_are_clamped_or_ignored_with_a_note():
+    at = open_page(PAGE, query={"window": "1000", "series": "bitcoin", "season": "-5", "models": ["GPT"]})
+    assert_ran(at)
+    notes = " ".join(w.value for w in at.warning)
+    assert "not one of the choices" in notes and "below the minimum" in notes and "not among the choices" in notes
+    assert at.selectbox(key="series").value == "sine" and at.number_input(key="season").value == 0
+
+
+DAYS = [f"2021-01-{d:02d}" for d in range(1, 32)] + [f"2021-02-{d:02d}" for d in range(1, 29)]
+BAD_FILES = [  # (what, bytes, words the message must contain)
+    ("empty", b"", "The file is empty"),
+    ("header only", b"date,value\n", "no data rows"),
+    ("binary", b"PK\x03\x04" + bytes(200), "ZIP archive"),
+    ("not UTF-8", "date,value\n2021-01-01,1\n2021-01-02,température\n".encode("latin-1"), "not UTF-8"),
+    ("one row", b"date,value\n2021-01-01,3.5\n", "Only 1 usable row"),
+    ("all missing", ("date,value\n" + "".join(f"{d},\n" for d in DAYS)).encode(), "is missing"),
+    ("not numeric", ("date,value\n" + "".join(f"{d},{'abc' if i == 5 else i}\n" for i, d in enumerate(DAYS))).encode(),
+     "'abc' in column 'value' is not a number"),
+    ("duplicate columns", b"date,value,value\n2021-01-01,1,2\n", "repeats the column name"),
+    ("huge value", ("date,value\n" + "".join(f"{d},{'1e308' if i == 3 else i}\n" for i, d in enumerate(DAYS))).encode(),
+     "too large"),
+    ("inf", ("date,value\n" + "".join(f"{d},{'inf' if i == 3 else i}\n" for i, d in enumerate(DAYS))).encode(),
+     "not a finite number"),
+    ("formula", ("date,value\n" + "".join(f"{d},{'=SUM(A1:A3)' if i == 3 else i}\n" for i, d in enumerate(DAYS))
+                 ).encode(), "spreadsheet formula"),
+    ("bad date", ("date,value\n" + "".join(f"{'soon' if i == 3 else d},{i}\n" for i, d in enumerate(DAYS))).encode(),
+     "is not a date"),
+    ("oversized", b"date,value\n" + b"2021-01-01,1.000000000000\n" * 220_000, "the limit is"),
+    ("too short", ("date,value\n" + "".join(f"{d},{i}\n" for i, d in enumerate(DAYS[:10]))).encode(),
+     "at least 30 are needed"),
+]
+
+
+def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
+    at = open_page(PAGE, query={"ar": "4"})
+    at.selectbox(key="series").set_value("upload").run()
+    assert_ran(at)
+    assert any("Upload a file" in i.value for i in at.info)
+    for what, raw, expected in BAD_FILES:
+        at.file_uploader(key="upload").set_value(("bad.csv", raw, "text/csv")).run()
+        assert_ran(at)
+        errors = [unescaped(e.value) for e in at.error]
+        assert len(errors) == 1 and expected in errors[0], (what, errors)
+        assert at.select_slider(key="ar").value == 4 and at.selectbox(key="series").value == "upload", what
+        assert charts(at), what  # the article's sine is still shown
+
+
+def test_a_good_upload_is_forecast_and_a_too_short_one_is_explained():
+    values = "".join(f"{d},{10 + (i % 7)}\n" for i, d in enumerate(DAYS))
+    at = open_page(PAGE, query={"series": "Upload a CSV", "steps": "100", "models": ["GRU"], "window": "8",
+                                "ar": "2"})
+    at.file_uploader(key="upload").set_value(("sales [v2].csv", f"day,sales\n{values}".encode(), "text/csv")).run()
+    assert_ran(at, n_charts=5)
+    assert any("sales \\[v2\\]" in c.value for c in at.caption)  # the file name is shown escaped
+    assert "seasonal naive" in set(at.dataframe[0].value.model)  # daily data: a weekly season
+    at.button(key="train").click().run()
+    assert_ran(at, n_charts=N_CHARTS)
+    at.select_slider(key="window").set_value(48).run()  # 59 values cannot feed windows of 48
+    assert_ran(at, n_charts=0)
+    assert any("too short" in unescaped(e.value) for e in at.error)
+
+
+def test_the_reproduce_snippet_runs():
+    at = open_page(PAGE, query=QUICK)
+    (snippet,) = reproduce_snippets(at)
+    assert "steps=100" in snippet and "stock_ibm" in snippet and "(('rnn', 'full'),)" in snippet
+    out = assert_snippet_runs(snippet)
+    assert "persistence" in out and "RNN" in out and "RMSE" in out
