@@ -3,31 +3,14 @@ shipped sweep, and the article's loop that never updates a weight."""
 
 import streamlit as st
 
-from app import ui
+from app import runs, ui
 from rnncore.charts import long_term as charts
 from rnncore.experiments import long_term as lt
 from rnncore.experiments import gated_cells as remedies, sweeps
 
-LIVE_RUN, LIVE_POINT, LIVE_ARTICLE = "_long_term_live_run", "_long_term_live_point", "_long_term_live_article"
+PAGE = "long_term"
 TASK_TITLES = {"first_element": "first-element recall (the article's)", "adding": "adding problem",
                "copy_memory": "copy memory", "temporal_order": "temporal order"}
-
-
-@ui.cached(max_entries=8, spinner=False)
-def train(cfg: lt.Config, seed: int) -> lt.RunResult:
-    with ui.progress(f"Training {cfg.cell.upper()} on {cfg.task} at T = {cfg.T}") as report:
-        return lt.run(cfg, seed, callback=report)
-
-
-@ui.cached(max_entries=8, spinner=False)
-def recompute(cfg: lt.Config, seed: int) -> dict:
-    with ui.progress(f"Recomputing {cfg.cell.upper()} at T = {cfg.T}, seed {seed}") as report:
-        return sweeps.point_row(cfg, seed, callback=report)
-
-
-@ui.cached(max_entries=4, spinner="Running the article's loop and real BPTT, 1,000 epochs each...")
-def article(seed: int) -> dict:
-    return sweeps.make_demo("demo_article", lt.ArticleConfig(), seed)
 
 
 seed = ui.global_seed()
@@ -35,8 +18,9 @@ lag = sweeps.lag_sweeps()
 by_point = lag.groupby(["task", "cell", "T"])["ratio"].median()
 art_cfg = sweeps.DEMOS["demo_article"].config
 art = sweeps.shipped_demo("demo_article", art_cfg, seed)
-if art is None and st.session_state.get(LIVE_ARTICLE) == seed:
-    art = article(seed)
+art_shipped = art is not None
+if (live_art := runs.result(PAGE, "run_article", seed)) is not None:
+    art = live_art
 art_seed = seed if art is not None else sweeps.DEMOS["demo_article"].seed
 art = art if art is not None else sweeps.load("demo_article").frame
 summary = art["summary"].set_index("run")
@@ -78,9 +62,10 @@ st.markdown(
 )
 ui.draw_cached(("article", art_seed), lambda: charts.article_chart(art["losses"], baseline=0.25))
 st.caption(f"Seed {art_seed}." + ("" if art_seed == seed else " (The sidebar seed differs: the shipped run is shown.)"))
-if art_seed != seed and st.button(f"Run it at seed {seed}", key="run_article", icon=":material/play_arrow:"):
-    st.session_state[LIVE_ARTICLE] = seed
-    st.rerun()
+runs.one(PAGE, "run_article", runs.Part(
+    seed, lambda report: sweeps.make_demo("demo_article", art_cfg, seed, callback=report), lambda: lt.article_work(art_cfg),
+    art_cfg.epochs), label=f"Run it at seed {seed}", what="The article's loop and real BPTT", shipped=art_shipped,
+    unit="epoch")
 ui.download_csv(art["losses"], "article-loop-vs-bptt")
 
 st.header("Train a model")
@@ -111,26 +96,22 @@ with st.container(border=True):
         st.caption(f"The {task} task needs T ≥ {lt.MIN_T[task]}: using T = {lt.MIN_T[task]}.")
         T = lt.MIN_T[task]
     cfg = lt.Config(task=task, cell=cell, T=T, hidden=hidden, optimizer=optimizer, lr=lr, steps=steps)
-    if st.button("Train", key="train", icon=":material/play_arrow:", type="primary"):
-        st.session_state[LIVE_RUN] = (cfg, seed)
+    gates_cfg = sweeps.DEMOS["demo_gates"].config
+    gates = sweeps.shipped_demo("demo_gates", gates_cfg, seed)
+    at_shipped = gates is not None and cell in remedies.CELLS and cfg == gates_cfg.run_config(cell)
+    run = runs.one(PAGE, "train", runs.Part((cfg, seed), lambda report: lt.run(cfg, seed, callback=report),
+                                            lambda: lt.work([cfg]), steps),
+                   label="Train", what=f"Training {cell.upper()} on {task} at T = {T}", shipped=at_shipped)
 
-gates_cfg = sweeps.DEMOS["demo_gates"].config
-gates = sweeps.shipped_demo("demo_gates", gates_cfg, seed)
-if st.session_state.get(LIVE_RUN) == (cfg, seed):
-    run = train(cfg, seed)
+if run is not None:
     curve, score = run.frame, run._asdict()
     origin = f"Live run, seed {seed}."
-elif gates is not None and cell in remedies.CELLS and cfg == gates_cfg.run_config(cell):
+elif at_shipped:
     curve = gates["curves"][gates["curves"]["cell"] == cell]
     score = gates["runs"].set_index("cell").loc[cell].to_dict()
     origin = f"Shipped run, seed {seed}, made by `python -m rnncore.experiments.sweeps demo_gates`."
 else:
     curve, score, origin = None, None, None
-    # measured here: about 0.05 ms (RNN) and 0.26 ms (LSTM, GRU) per time step of a batch of 64 at H = 32
-    seconds = steps * (T + 20 * (task == "copy_memory")) * {"rnn": 0.05, "lstm": 0.26, "gru": 0.26}[cell] / 1000
-    st.info(f"Press **Train** to train these settings ({steps} steps: "
-            + (f"about {seconds:.0f} s" if seconds >= 1 else "under a second") + " on an idle machine).",
-            icon=":material/info:")
 
 if curve is not None:
     stopped = score.get("stopped_at")
@@ -204,18 +185,20 @@ with st.expander("Recompute one point live", icon=":material/replay:"):
         p_seed = ui.select("Seed", list(settings["seeds"]), key="p_seed", value=settings["seeds"][0])
     stored = rows[(rows["cell"] == p_cell) & (rows["T"] == p_T) & (rows["seed"] == p_seed)]
     point = sweeps.config_of(stored.iloc[0]) if len(stored) else None
+    fresh = None
     if point is None:
         st.caption("The shipped sweep has no such point.")
-    elif st.button("Recompute this point", key="recompute", icon=":material/replay:"):
-        st.session_state[LIVE_POINT] = (point, p_seed)
-    if point is not None and st.session_state.get(LIVE_POINT) == (point, p_seed):
-        fresh, old = recompute(point, p_seed), stored.iloc[0]
+    else:
+        fresh = runs.one(PAGE, "recompute", runs.Part(
+            (point, p_seed), lambda report: sweeps.point_row(point, p_seed, callback=report),
+            lambda: lt.work([point]), point.steps), label="Recompute this point",
+            what=f"Recomputing {point.cell.upper()} at T = {point.T}, seed {p_seed}", shipped=True)
+    if fresh is not None:
+        old = stored.iloc[0]
         same = sweeps.same_point(fresh, old)
         st.markdown(f"Recomputed: held-out loss **{fresh['test_loss']:.6g}** ({fresh['ratio']:.2%} of the baseline, "
                     f"{fresh['verdict']}), in {fresh['seconds']:.1f} s. Shipped: **{old['test_loss']:.6g}**. "
                     + ("Bit for bit the same, in every column but the wall time." if same else "They differ."))
-    elif point is not None:
-        st.caption(f"{point.steps:,} steps: from a second (RNN, T = 10) to over a minute (GRU, T = 200).")
 
 ui.reproduce(f"""
     import rnncore.experiments.long_term as lt

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 import rnncore as rc
+from rnncore.experiments import effort
 from rnncore.tasks import COPY_N_SYMBOLS, MIN_T, TEMPORAL_ORDER_SYMBOLS
 
 #: The memory tasks of the page, with (input size D, output size O) of their encodings.
@@ -193,12 +194,16 @@ def _article_params(spec: rc.ModelSpec, *, rng: np.random.Generator) -> dict:
     return params
 
 
-def article_experiment(cfg: ArticleConfig, seed: int) -> ArticleResult:
+def article_experiment(cfg: ArticleConfig, seed: int, *,
+                       callback: Callable[[int, int, dict], None] | None = None) -> ArticleResult:
     """The article's loop reproduced with rnncore, next to real training at the same settings.
 
     The article's loop draws one sequence per epoch, runs the forward pass and prints the squared error, but never
     updates a weight: with weights of size 0.01 the output stays near 0, so the loss is the target bit squared,
     about 0 or about 1. Here the same frozen model is scored on the same sequences the trained one sees.
+
+    Args:
+        callback: progress of the real training, callback(done, epochs, info).
 
     Returns:
         ArticleResult: per-epoch losses of both runs, and their summary.
@@ -216,7 +221,7 @@ def article_experiment(cfg: ArticleConfig, seed: int) -> ArticleResult:
     pred, _ = rc.forward(spec, params, xs)
     frozen = ((pred - ys) ** 2)[:, 0]
     trained = rc.train(spec, params, lambda r: rc.tasks.first_element(rng=r, n=1, T=int(cfg.T)), rng=data_rng,
-                       steps=int(cfg.epochs), optimizer=rc.sgd(cfg.lr)).history.loss
+                       steps=int(cfg.epochs), optimizer=rc.sgd(cfg.lr), callback=callback).history.loss
     frames, rows = [], []
     for name, loss in zip(ARTICLE_RUNS, (frozen, trained)):
         epochs = np.arange(len(loss))
@@ -226,3 +231,52 @@ def article_experiment(cfg: ArticleConfig, seed: int) -> ArticleResult:
         rows.append({"run": name, "mean_last": float(tail.mean()), "near_0": float(np.mean(loss < 0.05)),
                      "near_1": float(np.mean(loss > 0.8)), "epochs": len(loss)})
     return ArticleResult(pd.concat(frames, ignore_index=True), pd.DataFrame(rows))
+
+
+# ---- the size of a run, for the estimate a button shows before it trains -----------------------------------------
+
+def train_piece(cfg: Config, count: float | None = None) -> effort.Piece:
+    """``cfg.steps`` training steps of ``cfg`` (or ``count``): its model, batch, length, optimizer and clipping; the
+    probe is one real step of :func:`rnncore.train`."""
+    def setup():
+        init_rng, data_rng, _ = streams(0)
+        spec, params, data = cfg.spec(), init_params(cfg, rng=init_rng), data_fn(cfg, int(cfg.batch))
+        optimizer = rc.get_optimizer(cfg.optimizer, cfg.lr)
+        return lambda: rc.train(spec, params, data, rng=data_rng, steps=1, optimizer=optimizer, clip=cfg.clip,
+                                clip_mode=cfg.clip_mode)
+
+    key = ("train step", cfg.task, cfg.cell, int(cfg.T), int(cfg.hidden), int(cfg.batch), cfg.optimizer,
+           cfg.nonlinearity, cfg.clip is None, cfg.clip_mode)
+    return effort.Piece(f"{cfg.cell.upper()} step (T = {cfg.T}, batch {cfg.batch})",
+                        int(cfg.steps) if count is None else count, setup, key)
+
+
+def eval_piece(cfg: Config) -> effort.Piece:
+    """The held-out loss of ``cfg``: ``test_size`` sequences, probed as forward passes over one training batch."""
+    def setup():
+        init_rng, _, test_rng = streams(0)
+        spec, params, batch = cfg.spec(), init_params(cfg, rng=init_rng), data_fn(cfg, int(cfg.batch))(test_rng)
+        return lambda: rc.evaluate(spec, params, batch)
+
+    key = ("forward", cfg.task, cfg.cell, int(cfg.T), int(cfg.hidden), int(cfg.batch), cfg.nonlinearity)
+    return effort.Piece(f"{cfg.cell.upper()} forward (T = {cfg.T}, batch {cfg.batch})",
+                        int(cfg.test_size) / int(cfg.batch), setup, key)
+
+
+def work(configs) -> list[effort.Piece]:
+    """What :func:`run` does for each config: its training steps and its held-out loss."""
+    return [piece for cfg in configs for piece in (train_piece(cfg), eval_piece(cfg))]
+
+
+def article_work(cfg: ArticleConfig) -> list[effort.Piece]:
+    """What :func:`article_experiment` does: ``epochs`` SGD steps on one sequence, and one forward pass over all."""
+    spec = rc.ModelSpec(cell="rnn", input_size=1, hidden_size=int(cfg.hidden), output_size=1)
+
+    def setup():
+        init_rng, data_rng, _ = streams(0)
+        params = _article_params(spec, rng=init_rng)
+        return lambda: rc.train(spec, params, lambda r: rc.tasks.first_element(rng=r, n=1, T=int(cfg.T)),
+                                rng=data_rng, steps=1, optimizer=rc.sgd(cfg.lr))
+
+    return [effort.Piece(f"RNN step (T = {cfg.T}, one sequence)", int(cfg.epochs), setup,
+                         ("article step", int(cfg.T), int(cfg.hidden)))]

@@ -212,7 +212,7 @@ def _clip(cfg, seed, callback):
 
 
 def _article(cfg, seed, callback):
-    r = lt.article_experiment(cfg, seed)
+    r = lt.article_experiment(cfg, seed, callback=callback)
     return {"losses": r.frame, "summary": r.summary}
 
 

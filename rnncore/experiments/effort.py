@@ -1,0 +1,183 @@
+"""How long a job will take on this machine, now: size the work, time a small piece of it, extrapolate.
+
+A job (a page's training or timing run) is a sum of pieces. A :class:`Piece` is ``count`` repetitions of one unit
+of work, for example one Adam step of an LSTM on a batch of 64 sequences of length 50 (``count``: the steps of the
+run). Its ``setup()`` builds a probe, a function that does one unit (the model and the batch are made outside the
+timing); :func:`probe` times it a few times, tens of milliseconds in all (a unit that is itself slower is timed twice),
+and the estimate is
+
+    seconds = sum over pieces of count x (median seconds per unit of that piece)
+
+with a range from the fastest and the slowest probe call. The probe runs the job's own code at the job's own sizes,
+so the estimate follows the machine's speed at the moment, a neighbour's load included; nothing here is a constant
+number of seconds.
+
+:class:`RateBook` keeps each measured rate for ``ttl`` seconds, so a page that reruns on every click does not probe
+again each time; :func:`describe` turns seconds into the words a button shows ("about 40 s"). Every function takes a
+``clock`` so that tests can drive it with a fake one.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+#: Probing time per piece after which no more probe calls are made (the first call always runs).
+PROBE_BUDGET = 0.04
+#: At most this many probe calls per piece.
+MAX_PROBES = 5
+#: At least this many probe calls per piece (a median of one call says nothing about the spread).
+MIN_PROBES = 2
+
+
+@dataclass(frozen=True)
+class Piece:
+    """``count`` units of one kind of work in a job; ``setup()`` returns a function that does one unit."""
+
+    label: str                                  # what one unit is, e.g. "LSTM step (T = 50, batch 64)"
+    count: float                                # how many units the job does
+    setup: Callable[[], Callable[[], object]]   # builds the probe; not timed
+    key: Hashable = None                        # pieces with equal keys share one probe (default: the label)
+
+    @property
+    def unit_key(self) -> Hashable:
+        return self.label if self.key is None else self.key
+
+
+class Rate(NamedTuple):
+    """Seconds per unit of one piece, from probe calls."""
+
+    median: float
+    low: float     # the fastest call
+    high: float    # the slowest call
+    calls: int
+    spent: float   # seconds the probing took, setup included
+    at: float      # clock reading when it was measured
+
+
+class Estimate(NamedTuple):
+    """The predicted wall time of a job, in seconds."""
+
+    seconds: float   # sum of count x median rate
+    low: float       # sum of count x fastest rate
+    high: float      # sum of count x slowest rate
+    units: float     # sum of counts
+    probed: float    # seconds spent probing for this estimate (0 when every rate was remembered)
+
+    def over(self, budget: float) -> bool:
+        """Whether the job is expected to take longer than ``budget`` seconds."""
+        return self.seconds > budget
+
+
+def probe(piece: Piece, *, budget: float = PROBE_BUDGET, max_calls: int = MAX_PROBES,
+          min_calls: int = MIN_PROBES, clock: Callable[[], float] = time.perf_counter) -> Rate:
+    """Time one unit of ``piece``: ``min_calls`` calls, then more until ``budget`` seconds or ``max_calls``.
+
+    When more than ``min_calls`` calls ran, the first is dropped as a warm-up (first-call allocations).
+    """
+    if max_calls < 1 or min_calls < 1:
+        raise ValueError(f"max_calls and min_calls must be >= 1, got {max_calls}, {min_calls}")
+    start = clock()
+    unit = piece.setup()
+    samples: list[float] = []
+    spent_calls = 0.0
+    while len(samples) < max_calls and (len(samples) < min_calls or spent_calls < budget):
+        t0 = clock()
+        unit()
+        samples.append(clock() - t0)
+        spent_calls += samples[-1]
+    kept = samples[1:] if len(samples) > min_calls else samples
+    end = clock()
+    return Rate(statistics.median(kept), min(kept), max(kept), len(samples), end - start, end)
+
+
+def combine(pieces: Iterable[Piece], rates: dict, *, probed: float = 0.0) -> Estimate:
+    """The estimate of a job from a rate per piece (``rates[piece.unit_key]``): the pure extrapolation."""
+    seconds = low = high = units = 0.0
+    for piece in pieces:
+        if piece.count < 0 or not math.isfinite(piece.count):
+            raise ValueError(f"{piece.label}: count must be a finite number >= 0, got {piece.count!r}")
+        rate = rates[piece.unit_key]
+        seconds += piece.count * rate.median
+        low += piece.count * rate.low
+        high += piece.count * rate.high
+        units += piece.count
+    return Estimate(seconds, low, high, units, probed)
+
+
+class RateBook:
+    """Measured rates, each kept for ``ttl`` seconds: a rerun within that time reuses it, a later one probes again."""
+
+    def __init__(self, ttl: float = 30.0, *, clock: Callable[[], float] = time.perf_counter, max_size: int = 256):
+        self.ttl, self.clock, self.max_size = ttl, clock, max_size
+        self._rates: dict[Hashable, Rate] = {}
+
+    def rate(self, piece: Piece, **probe_options) -> tuple[Rate, bool]:
+        """(the rate of ``piece``, whether it was probed just now)."""
+        known = self._rates.get(piece.unit_key)
+        if known is not None and self.clock() - known.at <= self.ttl:
+            return known, False
+        fresh = probe(piece, clock=self.clock, **probe_options)
+        if len(self._rates) >= self.max_size:
+            self._rates.pop(next(iter(self._rates)))
+        self._rates[piece.unit_key] = fresh
+        return fresh, True
+
+    def estimate(self, pieces: Iterable[Piece], **probe_options) -> Estimate:
+        """Probe what is not remembered, then extrapolate."""
+        pieces = list(pieces)
+        rates, spent = {}, 0.0
+        for piece in pieces:
+            if piece.unit_key in rates:
+                continue
+            rate, fresh = self.rate(piece, **probe_options)
+            rates[piece.unit_key] = rate
+            spent += rate.spent if fresh else 0.0
+        return combine(pieces, rates, probed=spent)
+
+
+def estimate(pieces: Iterable[Piece], **probe_options) -> Estimate:
+    """Probe every piece now (nothing remembered) and extrapolate."""
+    return RateBook(ttl=-1.0).estimate(pieces, **probe_options)
+
+
+def describe(seconds: float) -> str:
+    """Seconds as a button says them: "under a second", "about 4 s", "about 40 s", "about 3 min", "about 2 h"."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "an unknown time"
+    if seconds < 1:
+        return "under a second"
+    if seconds < 10:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 90:
+        return f"about {5 * round(seconds / 5)} s"
+    if seconds < 90 * 60:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.1f} h".replace(".0 h", " h")
+
+
+def describe_range(est: Estimate) -> str:
+    """The estimate and, when the probe calls disagreed by more than 2x, its range: "about 20 s (10 s to 1 min)"."""
+    text = describe(est.seconds)
+    if est.high > 2 * max(est.low, 1e-9) and est.high >= 1:
+        return f"{text} ({_short(est.low)} to {_short(est.high)})"
+    return text
+
+
+def _short(seconds: float) -> str:
+    return describe(seconds).removeprefix("about ")
+
+
+def ratio(estimated: float, measured: float) -> float:
+    """measured / estimated (1.0 is a perfect estimate; 2.0 took twice as long as said)."""
+    if not estimated > 0:
+        return math.inf
+    return measured / estimated
+
+
+def stop_sentence(done: int, total: int, unit: str, button: str) -> str:
+    """What a stopped run says: "Stopped at step 120 of 400; press Train to start again."."""
+    return f"Stopped at {unit} {done:,} of {total:,}; press **{button}** to start again."

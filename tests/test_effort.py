@@ -1,0 +1,118 @@
+"""The estimate a button shows before its click: probe a unit of the job's own work, extrapolate by its size."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from rnncore.experiments import effort
+from rnncore.experiments import long_term as lt
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def unit_taking(clock: FakeClock, durations):
+    """A probe whose successive calls take the given durations (then the last one forever)."""
+    durations = list(durations)
+
+    def setup():
+        def unit():
+            clock.now += durations.pop(0) if len(durations) > 1 else durations[0]
+        return unit
+    return setup
+
+
+def test_probe_drops_the_warm_up_call_and_takes_the_median():
+    clock = FakeClock()
+    piece = effort.Piece("step", 100, unit_taking(clock, [0.05, 0.01, 0.012, 0.011]))
+    rate = effort.probe(piece, budget=0.08, max_calls=4, clock=clock)
+    assert rate.calls == 4
+    assert rate.median == pytest.approx(0.011) and rate.low == pytest.approx(0.01) and rate.high == pytest.approx(0.012)
+    assert rate.spent == pytest.approx(0.083)
+
+
+def test_probe_stops_at_its_budget_but_always_makes_the_minimum_calls():
+    clock = FakeClock()
+    slow = effort.probe(effort.Piece("slow", 1, unit_taking(clock, [0.5])), budget=0.04, clock=clock)
+    assert slow.calls == effort.MIN_PROBES and slow.median == pytest.approx(0.5)
+    fast = effort.probe(effort.Piece("fast", 1, unit_taking(clock, [0.001])), budget=0.04, max_calls=5, clock=clock)
+    assert fast.calls == 5
+
+
+def test_the_estimate_is_count_times_rate_summed_over_pieces():
+    rates = {"a": effort.Rate(0.01, 0.008, 0.02, 3, 0.03, 0.0), "b": effort.Rate(0.5, 0.4, 0.6, 2, 1.0, 0.0)}
+    pieces = [effort.Piece("a", 300, lambda: None), effort.Piece("b", 4, lambda: None),
+              effort.Piece("again a", 100, lambda: None, key="a")]
+    est = effort.combine(pieces, rates)
+    assert est.seconds == pytest.approx(400 * 0.01 + 4 * 0.5)
+    assert est.low == pytest.approx(400 * 0.008 + 4 * 0.4) and est.high == pytest.approx(400 * 0.02 + 4 * 0.6)
+    assert est.units == 404 and est.over(5.0) and not est.over(6.5)
+    with pytest.raises(ValueError, match="count"):
+        effort.combine([effort.Piece("a", -1, lambda: None)], rates)
+
+
+def test_a_rate_book_reuses_a_rate_within_its_ttl_and_probes_again_after():
+    clock = FakeClock()
+    calls = []
+
+    def setup():
+        calls.append(clock.now)
+        return lambda: setattr(clock, "now", clock.now + 0.02)
+
+    book = effort.RateBook(ttl=30.0, clock=clock)
+    piece = effort.Piece("step", 10, setup)
+    first = book.estimate([piece, dataclasses.replace(piece, count=5)])
+    assert len(calls) == 1 and first.seconds == pytest.approx(15 * 0.02) and first.probed > 0
+    clock.now += 10
+    again = book.estimate([piece])
+    assert len(calls) == 1 and again.probed == 0
+    clock.now += 31
+    book.estimate([piece])
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("seconds, words", [(0.3, "under a second"), (1.4, "about 1 s"), (9.4, "about 9 s"),
+                                            (12, "about 10 s"), (88, "about 90 s"), (95, "about 2 min"),
+                                            (453, "about 8 min"), (7200, "about 2 h"), (9000, "about 2.5 h"),
+                                            (math.nan, "an unknown time")])
+def test_seconds_in_words(seconds, words):
+    assert effort.describe(seconds) == words
+
+
+def test_a_wide_range_is_said_and_a_narrow_one_is_not():
+    assert effort.describe_range(effort.Estimate(20, 10, 60, 1, 0)) == "about 20 s (10 s to 60 s)"
+    assert effort.describe_range(effort.Estimate(20, 15, 25, 1, 0)) == "about 20 s"
+
+
+def test_the_stop_sentence_names_the_step_and_the_button():
+    assert effort.stop_sentence(120, 400, "step", "Train") == \
+        "Stopped at step 120 of 400; press **Train** to start again."
+
+
+def test_ratio_of_measured_to_estimated():
+    assert effort.ratio(2.0, 3.0) == 1.5 and effort.ratio(0.0, 1.0) == math.inf
+
+
+def test_a_runs_size_follows_its_steps_and_held_out_batch():
+    cfg = lt.Config(task="adding", cell="gru", T=20, hidden=8, steps=40, test_size=640, batch=64)
+    train, held = lt.work([cfg])
+    assert train.count == 40 and held.count == 10
+    assert train.unit_key == lt.work([dataclasses.replace(cfg, steps=400, lr=0.1)])[0].unit_key  # same step
+    assert train.unit_key != lt.work([dataclasses.replace(cfg, T=40)])[0].unit_key                # a longer one
+    rates = {p.unit_key: effort.Rate(0.01, 0.01, 0.01, 2, 0.0, 0.0) for p in (train, held)}
+    twice = lt.work([dataclasses.replace(cfg, steps=80)])
+    assert effort.combine(twice, rates).seconds - effort.combine([train, held], rates).seconds == pytest.approx(0.4)
+
+
+def test_a_real_probe_runs_one_training_step_of_the_run():
+    cfg = lt.Config(task="adding", cell="rnn", T=5, hidden=4, steps=1000, test_size=64)
+    est = effort.estimate(lt.work([cfg]))
+    assert 0 < est.low <= est.seconds <= est.high and est.units == 1001 and est.probed > 0
