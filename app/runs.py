@@ -117,7 +117,7 @@ def _settle(page: str, name: str, key: Hashable, entry: _Entry | None) -> None:
 
 
 def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callable[[list], str] | str,
-         what: Callable[[Hashable], str] | str, shipped: Collection = (), budget: float = BUDGET,
+         what: Callable[[Hashable], str] | str, shipped: Collection = (), budget: float | None = None,
          unit: str = "step", help: str | None = None) -> dict:
     """A button that trains the items of ``parts`` that have no result yet, one after another, with one bar.
 
@@ -128,13 +128,14 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
         label: the button's text, or a function of the missing items that makes it ("Train the LSTM, the GRU").
         what: the progress bar's text, or a function of the item being run ("Training the LSTM").
         shipped: the items the page shows from a shipped result for exactly these settings.
-        budget: seconds; a longer estimate asks before it starts.
+        budget: seconds; a longer estimate asks before it starts (default :data:`BUDGET`).
         unit: what the progress counts ("step", "update", "timing").
         help: the button's tooltip.
 
     Returns:
         item -> live result, for every item with a finished live result in this session (shown or just made).
     """
+    budget = BUDGET if budget is None else budget
     ledger = _ledger(page)
     for part in parts.values():
         _settle(page, name, part.key, ledger.get((name, part.key)))
@@ -198,7 +199,7 @@ def result(page: str, name: str, key: Hashable) -> Any:
     return entry.result if entry is not None and entry.status == "done" else None
 
 
-def one(page: str, name: str, part: Part, *, label: str, what: str, shipped: bool = False, budget: float = BUDGET,
+def one(page: str, name: str, part: Part, *, label: str, what: str, shipped: bool = False, budget: float | None = None,
         unit: str = "step", help: str | None = None) -> Any:
     """A button for one result: :func:`each` with a single item. Returns the live result, or None."""
     return each(page, name, {name: part}, label=label, what=what, shipped=(name,) if shipped else (),

@@ -5,20 +5,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import ui
+from app import runs, ui
 from rnncore.charts import long_term as lt_charts
 from rnncore.charts import remedies as charts
 from rnncore.experiments import clipping, sweeps
 from rnncore.experiments import long_term as lt
 
-LIVE = "_clipping_live"
+PAGE = "clipping"
 DEMO = sweeps.DEMOS["demo_clip"]
-
-
-@ui.cached(max_entries=4, spinner=False)
-def compare(cfg: clipping.ClipConfig, seed: int) -> dict:
-    with ui.progress("Training the same model with and without clipping") as report:
-        return sweeps.make_demo(DEMO.name, cfg, seed, callback=report)
 
 
 @ui.cached(max_entries=16, spinner=False)
@@ -79,17 +73,16 @@ with st.container(border=True):
     st.caption("An IRNN (ReLU, W_h = I; Le et al. 2015), H = 32, on the adding problem, batch 64. With W_h = I an "
                "active unit passes its gradient back undamped, so once training pushes an eigenvalue of W_h above 1 "
                "the gradient grows like λ^T: the longer the sequence, the larger the spikes.")
-    if st.button("Train the three runs", key="train", icon=":material/play_arrow:", type="primary"):
-        st.session_state[LIVE] = (cfg, seed)
+    result = sweeps.shipped_demo(DEMO.name, cfg, seed)
+    live = runs.one(PAGE, "train", runs.Part(
+        (cfg, seed), lambda report: sweeps.make_demo(DEMO.name, cfg, seed, callback=report),
+        lambda: clipping.work(cfg), len(cfg.modes) * steps), label="Train the three runs",
+        what="Training the same model with and without clipping", shipped=result is not None)
 
-result = sweeps.shipped_demo(DEMO.name, cfg, seed)
 origin = f"shipped run, made by `python -m rnncore.experiments.sweeps {DEMO.name}`"
-if result is None and st.session_state.get(LIVE) == (cfg, seed):
-    result, origin = compare(cfg, seed), "live run"
-if result is None:
-    st.info(f"Press **Train the three runs** to train these settings (3 × {steps} steps, about "
-            f"{3 * steps * T * 0.05 / 1000:.0f} s).", icon=":material/info:")
-else:
+if live is not None:
+    result, origin = live, "live run"
+if result is not None:
     runs, curves = result["runs"], result["curves"]
     for row in runs.itertuples():
         if row.stopped_at == row.stopped_at and row.stopped_at is not None:

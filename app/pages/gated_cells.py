@@ -3,24 +3,18 @@ and success against lag from the shipped sweep."""
 
 import streamlit as st
 
-from app import ui
+from app import runs, ui
 from rnncore.charts import long_term as lt_charts
 from rnncore.charts import remedies as charts
 from rnncore.experiments import gated_cells as remedies, sweeps
 
-LIVE = "_gates_live"
+PAGE = "gated_cells"
 DEMO = sweeps.DEMOS["demo_gates"]
 
 
 @ui.cached(max_entries=16, spinner=False)
 def at_init(cfg: remedies.GateConfig, seed: int):
     return remedies.flow_at_init(cfg, seed)
-
-
-@ui.cached(max_entries=4, spinner=False)
-def train(cfg: remedies.GateConfig, seed: int) -> dict:
-    with ui.progress("Training the RNN, the LSTM and the GRU") as report:
-        return sweeps.make_demo(DEMO.name, cfg, seed, callback=report)
 
 
 def reach(flow, cell: str, stage: str) -> float:
@@ -82,13 +76,15 @@ with st.container(border=True):
         steps = ui.select_slider("Training steps", [10, 100, 200, 500, 1000, 1500], key="steps",
                                  value=DEMO.config.steps, help="Adam, lr 0.01, batch 64, clip 1: the sweep's settings.")
     cfg = remedies.GateConfig(task=task, T=T, hidden=hidden, steps=steps, forget_bias=forget_bias)
-    if st.button("Train the three cells", key="train", icon=":material/play_arrow:", type="primary"):
-        st.session_state[LIVE] = (cfg, seed)
+    trained = sweeps.shipped_demo(DEMO.name, cfg, seed)
+    live = runs.one(PAGE, "train", runs.Part(
+        (cfg, seed), lambda report: sweeps.make_demo(DEMO.name, cfg, seed, callback=report),
+        lambda: remedies.work(cfg), len(remedies.CELLS) * steps), label="Train the three cells",
+        what="Training the RNN, the LSTM and the GRU", shipped=trained is not None)
 
-trained = sweeps.shipped_demo(DEMO.name, cfg, seed)
 origin = f"shipped run, made by `python -m rnncore.experiments.sweeps {DEMO.name}`"
-if trained is None and st.session_state.get(LIVE) == (cfg, seed):
-    trained, origin = train(cfg, seed), "live run"
+if live is not None:
+    trained, origin = live, "live run"
 if trained is not None:
     flow = trained["flow"]
     st.caption(f"Seed {seed}, {origin}. Dashed: at initialization; solid: after {steps} training steps. The band "
@@ -96,8 +92,7 @@ if trained is not None:
 else:
     flow = at_init(cfg, seed)
     st.info(f"At initialization only. Press **Train the three cells** to add the flow after {steps} steps "
-            f"(three runs; the LSTM and GRU take about {steps * T * 0.26 / 1000:.0f} s each here).",
-            icon=":material/info:")
+            "(three runs; the estimate is beside the button).", icon=":material/info:")
 ui.draw_cached(("flow", repr(cfg), seed, trained is not None), lambda: charts.flow_chart(flow))
 parts = []
 for cell in remedies.CELLS:

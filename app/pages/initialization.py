@@ -3,24 +3,18 @@ initialization and by training success on the adding problem."""
 
 import streamlit as st
 
-from app import ui
+from app import runs, ui
 from rnncore.charts import long_term as lt_charts
 from rnncore.charts import remedies as charts
 from rnncore.experiments import initialization as ins
 from rnncore.experiments import sweeps
 
-LIVE = "_init_live"
+PAGE = "initialization"
 
 
 @ui.cached(max_entries=16, spinner=False)
 def flow(cfg: ins.InitConfig, seed: int):
     return ins.flow_at_init(cfg, seed)
-
-
-@ui.cached(max_entries=4, spinner=False)
-def train(cfg: ins.InitConfig, seed: int) -> ins.InitResult:
-    with ui.progress("Training the five initializations") as report:
-        return ins.train_choices(cfg, seed, callback=report)
 
 
 @ui.cached(max_entries=1, spinner=False)
@@ -87,30 +81,31 @@ st.caption(f"Seed {seed}; mean over 64 held-out sequences of a unit gradient at 
 ui.download_csv(fl, "flow-at-initialization")
 
 st.header(f"Training success at T = {T}")
-if st.button("Train the five initializations", key="train", icon=":material/play_arrow:", type="primary"):
-    st.session_state[LIVE] = (cfg, seed)
 stored = stored_runs(cfg, seed)
-if st.session_state.get(LIVE) == (cfg, seed):
-    res = train(cfg, seed)
-    runs, note = res.runs, f"Live run, seed {seed}."
-    for row in runs.itertuples():
-        if row.stopped_at == row.stopped_at and row.stopped_at is not None:
-            ui.show_run_problem(step=int(row.stopped_at), reason=None, total=steps, what=row.label)
-elif stored is not None:
-    runs = stored
-    note = f"Shipped sweep, seed {seed} (`python -m rnncore.experiments.sweeps sweep_init`)."
-else:
-    runs, note = None, None
+if stored is None:
     seeds = sweeps.load("sweep_init").settings["seeds"]
     st.info(f"The shipped sweep has no run for these settings at seed {seed} (it has H = 32, ρ = "
             f"{shipped_radius:g}, {sweeps.REFERENCE.steps} steps, seeds {seeds}). "
-            "Press **Train the five initializations** to train them (a few seconds to a minute).",
-            icon=":material/info:")
-if runs is not None:
+            "Press **Train the five initializations** to train them.", icon=":material/info:")
+res = runs.one(PAGE, "train", runs.Part(
+    (cfg, seed), lambda report: ins.train_choices(cfg, seed, callback=report), lambda: ins.work(cfg),
+    len(cfg.choices) * steps), label="Train the five initializations", what="Training the five initializations",
+    shipped=stored is not None)
+if res is not None:
+    trained, note = res.runs, f"Live run, seed {seed}."
+    for row in trained.itertuples():
+        if row.stopped_at == row.stopped_at and row.stopped_at is not None:
+            ui.show_run_problem(step=int(row.stopped_at), reason=None, total=steps, what=row.label)
+elif stored is not None:
+    trained = stored
+    note = f"Shipped sweep, seed {seed} (`python -m rnncore.experiments.sweeps sweep_init`)."
+else:
+    trained, note = None, None
+if trained is not None:
     ui.draw_cached(("bars", repr(cfg), seed, note), lambda: charts.bars_by_choice(
-        runs, title=f"Held-out loss / baseline after {steps} steps, T = {T}"))
-    st.caption(note + " " + "; ".join(f"{r.label}: {r.verdict}" for r in runs.itertuples()) + ".")
-    ui.download_csv(runs, "init-training-success")
+        trained, title=f"Held-out loss / baseline after {steps} steps, T = {T}"))
+    st.caption(note + " " + "; ".join(f"{r.label}: {r.verdict}" for r in trained.itertuples()) + ".")
+    ui.download_csv(trained, "init-training-success")
 
 st.header("Against lag")
 ui.draw_cached(("init_vs_lag",), lambda: lt_charts.ratio_vs_lag(

@@ -182,3 +182,8 @@ def helps_more_with_lag(summary: pd.DataFrame) -> bool:
     above where it starts, while no clipped run is thrown off."""
     thrown = summary["thrown_none"].to_numpy()
     return bool(np.all(np.diff(thrown) >= 0) and thrown[-1] > thrown[0] and (summary["thrown_clip"] == 0).all())
+
+
+def work(cfg: ClipConfig) -> list:
+    """What :func:`compare` trains, for the estimate a button shows: one run per clipping mode."""
+    return lt.work([cfg.run_config(mode) for mode in cfg.modes])

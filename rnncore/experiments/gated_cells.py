@@ -128,3 +128,9 @@ def flow_at_init(cfg: GateConfig, seed: int) -> pd.DataFrame:
 def with_changes(cfg: GateConfig, **changes) -> GateConfig:
     """``cfg`` with some fields replaced."""
     return dataclasses.replace(cfg, **changes)
+
+
+def work(cfg: GateConfig) -> list:
+    """What :func:`gate_flow` trains, for the estimate a button shows: one run per cell (the flows are a few
+    backward passes, small beside the training)."""
+    return lt.work([cfg.run_config(cell) for cell in CELLS])

@@ -111,3 +111,8 @@ def train_choices(cfg: InitConfig, seed: int, *,
 def with_changes(cfg: InitConfig, **changes) -> InitConfig:
     """``cfg`` with some fields replaced."""
     return dataclasses.replace(cfg, **changes)
+
+
+def work(cfg: InitConfig) -> list:
+    """What :func:`train_choices` trains, for the estimate a button shows: one run per initialization."""
+    return lt.work([cfg.run_config(choice) for choice in cfg.choices])
