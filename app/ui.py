@@ -25,7 +25,7 @@ A whole minimal page::
 
     result = measure(cfg, seed)
     ui.show_run_problem(step=result.stopped_at, reason=result.reason)   # no-op when the run finished
-    st.altair_chart(charts.norms(result.frame), width="stretch")
+    ui.chart(charts.norms_by_t, result.frame, caption="Each line halves or doubles at every step back.")
     ui.download_csv(result.frame, "gradient-norms")
     ui.reproduce(f'''
         import rnncore.experiments.gradients as g
@@ -42,6 +42,8 @@ Rules the helpers enforce or assume:
   hence the fingerprint. Results come back as pickled copies, so arrays and DataFrames are safe to modify.
 - Progress: make the bar inside the cached function (:func:`progress`). A bar made outside and updated inside works
   on the first call and raises ``CacheReplayClosureError`` on a cache hit.
+- Every chart goes through :func:`chart`: a builder of ``rnncore.charts`` and its arguments, cached by what it draws,
+  with a one-line caption under it.
 - No user text reaches ``unsafe_allow_html``; these helpers use plain markdown only.
 """
 
@@ -59,18 +61,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 import streamlit.elements.vega_charts as _vega_charts
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import rnncore
 from app.controls import (multiselect, number, report_unknown_params, select, select_slider, slider, start_page,
                           toggle)
 
 __all__ = [
-    "ENGINE", "SEED_KEY", "article_box", "cached", "download_csv", "draw_cached", "global_seed", "multiselect",
-    "number", "plain", "vega_spec",
+    "ENGINE", "SEED_KEY", "article_box", "cached", "chart", "chart_key", "download_csv", "global_seed",
+    "multiselect", "number", "plain", "vega_spec",
     "progress", "report_unknown_params", "reproduce", "seed_input", "select", "select_slider", "show_run_problem",
     "slider", "start_page", "toggle",
 ]
@@ -149,8 +151,8 @@ _ALTAIR_LOCK = getattr(_vega_charts, "_altair_globals_lock", None) or threading.
 def vega_spec(chart: alt.TopLevelMixin) -> dict:
     """The validated Vega-Lite spec of an Altair chart, for ``st.vega_lite_chart``.
 
-    Building and validating a chart costs about 0.1 s; a page that makes its specs inside a cached call (or caches
-    them with :func:`draw_cached`) sends stored dicts on a warm rerun instead. No row limit applies (Streamlit's
+    Building and validating a chart costs about 0.1 s; pages draw through :func:`chart`, which caches the spec by
+    what it draws and sends the stored dict on a warm rerun instead. No row limit applies (Streamlit's
     own transformer has none either), and Altair's default 300 px view is dropped so that Streamlit sizes the chart.
     """
     with _ALTAIR_LOCK, alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
@@ -159,20 +161,89 @@ def vega_spec(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _cached_spec(page: str, key: tuple, engine: str, _build: Callable[[], alt.TopLevelMixin]) -> dict:
-    return vega_spec(_build())
+def _digest_into(digest: Any, value: Any) -> None:
+    """Feed what ``value`` holds (not where it lives) into ``digest``: frames by their cells, index, column names and
+    dtypes; arrays by their bytes; containers element by element; anything else by its type and ``repr``.
 
-
-def draw_cached(key: tuple, build: Callable[[], alt.TopLevelMixin], *, where: Any = None,
-                width: str = "stretch") -> None:
-    """Draw the chart that ``build()`` makes, caching its spec under ``key`` (per page and engine version).
-
-    ``key`` must name everything the chart depends on (settings, seed, data digest): ``build`` itself is not hashed.
+    Raises:
+        TypeError: ``value`` has no stable content ``repr`` (e.g. a function or an object shown as ``<... at 0x...>``):
+            two different values could then share a spec.
     """
-    ctx = get_script_run_ctx(suppress_warning=True)
-    page = ctx.page_script_hash if ctx is not None else ""  # the same key on two pages must not share a spec
-    (where or st).vega_lite_chart(_cached_spec(page, key, ENGINE, _build=build), width=width)
+    if isinstance(value, pd.DataFrame):
+        digest.update(f"frame{value.shape}{list(map(str, value.columns))}{list(map(str, value.dtypes))}".encode())
+        digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+    elif isinstance(value, pd.Series):
+        digest.update(f"series{value.name!r}{value.dtype}{len(value)}".encode())
+        digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+    elif isinstance(value, np.ndarray):
+        digest.update(f"array{value.shape}{value.dtype}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (list, tuple)):
+        digest.update(f"{type(value).__name__}[{len(value)}](".encode())
+        for item in value:
+            _digest_into(digest, item)
+        digest.update(b")")
+    elif isinstance(value, dict):
+        digest.update(f"dict[{len(value)}](".encode())
+        for key, item in value.items():
+            _digest_into(digest, key)
+            _digest_into(digest, item)
+        digest.update(b")")
+    else:
+        text = repr(value)
+        if " at 0x" in text or callable(value):
+            raise TypeError(f"A chart argument of type {type(value).__name__} has no content to key the chart by; "
+                            "pass frames, arrays, numbers, strings or frozen dataclasses.")
+        digest.update(f"{type(value).__qualname__}:{text};".encode())
+
+
+def chart_key(builder: Callable[..., alt.TopLevelMixin], *args: Any, **kwargs: Any) -> str:
+    """The key of the chart ``builder(*args, **kwargs)`` draws: its builder's name and a digest of every argument's
+    content (frames hashed cell by cell), with the engine fingerprint (which covers the chart modules' source).
+
+    Raises:
+        ValueError: ``builder`` is a lambda or a nested function (its closure is not part of the key).
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    if "<" in name:
+        raise ValueError(f"Chart builders must be module-level functions, got {name}: a closure's captured "
+                         "values would not be part of the cache key.")
+    digest = hashlib.sha256(f"{ENGINE}|{name}|".encode())
+    _digest_into(digest, args)
+    _digest_into(digest, sorted(kwargs.items()))
+    return f"{name}:{digest.hexdigest()}"
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _spec_for(key: str, _builder: Callable[..., alt.TopLevelMixin], _args: tuple, _kwargs: dict) -> dict:
+    return vega_spec(_builder(*_args, **_kwargs))
+
+
+def chart(builder: Callable[..., alt.TopLevelMixin], *args: Any, caption: str, where: Any = None,
+          width: str = "stretch", **kwargs: Any) -> dict:
+    """Draw ``builder(*args, **kwargs)`` with its one-line caption under it: the only way a page draws a chart.
+
+    The Vega-Lite spec is cached by what the chart draws (:func:`chart_key`: the builder and a digest of its
+    arguments' content), so a warm rerun sends a stored spec without building or validating the chart, and two
+    different frames never share a spec.
+
+    Args:
+        builder: a chart function of ``rnncore.charts`` (module level), e.g. ``charts.norms_by_t``.
+        args, kwargs: its arguments: tidy frames and plain settings.
+        caption: what to see in the chart, one line (markdown).
+        where: a container or column to draw in; the page by default.
+        width: "stretch" (the container's width) or "content" (the chart's own width, for faceted charts).
+
+    Returns:
+        The spec that was drawn.
+    """
+    if not caption or not caption.strip():
+        raise ValueError(f"{builder.__name__}: every chart needs a caption saying what to see in it.")
+    spec = _spec_for(chart_key(builder, *args, **kwargs), builder, args, kwargs)
+    target = where or st
+    target.vega_lite_chart(spec, width=width)
+    target.caption(caption)
+    return spec
 
 
 def plain(text: Any) -> str:

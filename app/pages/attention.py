@@ -79,9 +79,7 @@ with st.container(border=True):
 
 if st.session_state.get(LIVE_SWEEP) == (cfg, seed):
     sweep, shown_cfg, shown_seed, origin = train(cfg, seed), cfg, seed, f"live run, seed {seed}"
-    sweep_key = ("live", cfg, seed)
 else:
-    sweep_key = ("shipped",)
     sweep, shown_cfg, shown_seed = base.sweep, base.config, base.seed
     origin = f"shipped run (seed {base.seed}, made by `{ex.COMMAND}`)"
     if (cfg, seed) != (base.config, base.seed):
@@ -94,12 +92,12 @@ for row in sweep.summary.dropna(subset=["stopped_at"]).itertuples():
     ui.show_run_problem(step=int(row.stopped_at), reason=row.reason, total=shown_cfg.steps,
                         what=f"{row.model} on {row.task} at T = {row.T}")
 
-ui.draw_cached((*sweep_key, "loss"), lambda: charts.lag_chart(sweep.summary, "loss"), width="content")
-ui.draw_cached((*sweep_key, "accuracy"), lambda: charts.lag_chart(sweep.summary, "accuracy"), width="content")
-st.caption("One seed per point, so a single run can be lucky: a plain RNN sometimes learns to latch the first bit. "
-           "Over ten seeds at T = 100 with 200 updates, the attention RNN solved first-element recall 8 times and the "
-           "plain RNN once (the acceptance test's docstring in tests/test_attn_models.py). Change the seed in the "
-           "sidebar and train to see the spread.")
+ui.chart(charts.lag_chart, sweep.summary, "loss", width="content",
+         caption="Lower is better: a line under the dashed baseline has learned to remember the start.")
+ui.chart(charts.lag_chart, sweep.summary, "accuracy", width="content",
+         caption="One seed per point, so a single run can be lucky: over ten seeds at T = 100 with 200 updates, the "
+                 "attention RNN solved first-element recall 8 times and the plain RNN once "
+                 "(tests/test_attn_models.py). Change the seed in the sidebar and train to see the spread.")
 ui.download_csv(sweep.summary, "attention-loss-accuracy-vs-lag")
 
 st.header("Where the models look")
@@ -120,19 +118,18 @@ st.markdown(
        "marked positions hold into every position." if reader == "transformer" else
        " A hidden state carries its input on to the next step, so the weight may sit just after a marked step.")
 )
-ui.draw_cached((*sweep_key, "readout", map_task, map_T, reader),
-               lambda: charts.readout_map(sweep.readout, map_task, map_T, reader))
+ui.chart(charts.readout_map, sweep.readout, map_task, map_T, reader,
+         caption="Bright cells are where the readout looks; the outlined cells hold what the answer depends on.")
 ui.download_csv(sweep.readout, "attention-readout-weights")
-ui.draw_cached((*sweep_key, "self-attention", map_task, map_T),
-               lambda: charts.self_attention_map(sweep.self_attention, map_task, map_T), width="content")
 first = sweep.readout[(sweep.readout["task"] == map_task) & (sweep.readout["T"] == map_T)
                      & (sweep.readout["example"] == 0) & sweep.readout["marked"]]["t"].unique()
-st.caption(f"One held-out sequence, the first row above; its marked positions: {', '.join(map(str, first))}. A "
-           "column that lights up for every query is a position that every position reads from.")
+ui.chart(charts.self_attention_map, sweep.self_attention, map_task, map_T, width="content",
+         caption=f"One held-out sequence, the first row above; its marked positions: {', '.join(map(str, first))}. A "
+                 "column that lights up for every query is a position that every position reads from.")
 ui.download_csv(sweep.self_attention[(sweep.self_attention["task"] == map_task)
                                      & (sweep.self_attention["T"] == map_T)], "attention-self-attention")
-ui.draw_cached((*sweep_key, "curves", map_task, map_T),
-               lambda: charts.curves_chart(sweep.curves, sweep.summary, map_task, map_T))
+ui.chart(charts.curves_chart, sweep.curves, sweep.summary, map_task, map_T,
+         caption="Same number of updates for every model: the one that leaves the dashed baseline first learns fastest.")
 ui.download_csv(sweep.curves, "attention-learning-curves")
 
 st.header("Cost: a loop of T steps against one T × T step")
@@ -156,7 +153,8 @@ else:
 st.caption(f"Forward pass of one tanh RNN layer and one self-attention layer, width {cost_shown[0].width}, batch "
            f"{cost_shown[0].batch}; median of up to 7 timings, on {where}. Memory: the arrays the forward pass keeps "
            "for the backward pass.")
-ui.draw_cached(("cost", *cost_shown), lambda: charts.cost_chart(cost), width="content")
+ui.chart(charts.cost_chart, cost, width="content",
+         caption="Log-log: a line that rises with T costs more per step the longer the sequence.")
 ui.download_csv(cost, "attention-cost-vs-T")
 
 st.header("The article's three lines, answered")

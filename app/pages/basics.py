@@ -59,12 +59,14 @@ def run(cfg: basics.Config, seed: int) -> basics.Trace:
 result = run(cfg, seed)
 left, right = st.columns([1, 2])
 with left:
-    st.altair_chart(charts.input_at(result.inputs, t), width="stretch")
+    ui.chart(charts.input_at, result.inputs, t, caption="The ten numbers fed in at this step; move t to step through.")
     st.markdown("**Shapes** (B = 1 sequence, T steps, D = 10 inputs, H hidden, O = 5 outputs)")
     st.dataframe(result.shapes, hide_index=True, width="stretch")
 with right:
-    st.altair_chart(charts.state_heatmap(result.hidden, t), width="stretch")
-    st.altair_chart(charts.outputs_over_time(result.outputs, t), width="stretch")
+    ui.chart(charts.state_heatmap, result.hidden, t,
+             caption="Each column is the memory after one step: it is built from the column before and the input.")
+    ui.chart(charts.outputs_over_time, result.outputs, t,
+             caption="Each output is read from that step's hidden state alone, by the same weights at every step.")
 h_t = result.hidden.loc[result.hidden["t"] == t, "h"]
 y_t = result.outputs.loc[result.outputs["t"] == t, "y"]
 st.caption(f"At t = {t}: ‖h_t‖ = {float((h_t ** 2).sum() ** 0.5):.3f}, "

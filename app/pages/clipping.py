@@ -93,19 +93,19 @@ if result is not None:
     st.caption(f"Seed {seed}, {origin}. Held-out loss on 1,000 sequences as a multiple of the baseline "
                f"{runs['baseline'].iloc[0]:.4g}.")
     left, right = st.columns(2)
-    key = (repr(cfg), seed)
     baseline = float(runs["baseline"].iloc[0])
-    ui.draw_cached(("clip_loss",) + key, lambda: charts.clip_loss_chart(curves, baseline=baseline), where=left)
-    ui.draw_cached(("clip_norm",) + key, lambda: charts.clip_norm_chart(curves, threshold=threshold), where=right)
-    st.caption("The norm is measured before clipping, so a clipped run shows the gradients it was protected from. "
-               "Clipping by value does not bound the global norm: with H = 32 a gradient of thousands of entries "
-               "can have every entry within [−c, c] and a norm far above c.")
+    ui.chart(charts.clip_loss_chart, curves, baseline=baseline, where=left,
+             caption="Same seed and batches: a run thrown off jumps up; one that learns falls under the baseline.")
+    ui.chart(charts.clip_norm_chart, curves, threshold=threshold, where=right,
+             caption="Measured before clipping: a clipped run shows the gradients it was protected from. Clipping by "
+                     "value does not bound the global norm.")
     ui.download_csv(curves, "clipping-curves")
 
 st.header("Clipping against lag")
-ui.draw_cached(("clip_vs_lag",), lambda: lt_charts.ratio_vs_lag(
-    sweep, color="run:N", color_title="Run", cells=False, palette=charts.RUN_COLORS,
-    title="Held-out loss against lag, with and without clipping (threshold 1)"))
+ui.chart(lt_charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=False, palette=charts.RUN_COLORS,
+         title="Held-out loss against lag, with and without clipping (threshold 1)",
+         caption="One point per seed, the lines their medians: points far above 1 are runs thrown off by a "
+                 "gradient spike.")
 grows = clipping.helps_more_with_lag(summary)
 st.markdown(
     "**Does clipping help more as T grows?** Share of runs thrown far above the baseline (loss / baseline > "
@@ -152,7 +152,8 @@ with st.container(border=True):
         c_steps = ui.select_slider("Steps", [20, 50, 100, 200, 500], key="cliff_steps", value=defaults.steps)
 cliff_cfg = clipping.CliffConfig(w0=w0, b0=b0, lr=c_lr, threshold=c_clip, steps=c_steps)
 cl = cliff(cliff_cfg)
-ui.draw_cached(("cliff", repr(cliff_cfg)), lambda: charts.cliff_chart(cl.surface, cl.paths))
+ui.chart(charts.cliff_chart, cl.surface, cl.paths,
+         caption="The thin band where the colour jumps is the cliff: follow each descent where it meets it.")
 for column, row in zip(st.columns(2), cl.runs.itertuples()):
     left_map = " It left the map." if row.left_map else ""
     column.markdown(f"**{row.run.capitalize()}**: ends at w = {row.w:.3g}, b = {row.b:.3g} with E = {row.loss:.2g}; "

@@ -70,7 +70,8 @@ if passed < total:
              + (". With ε far from 1e-6, the finite differences themselves are inaccurate." if eps != 1e-6 else "."),
              icon=":material/error:")
 
-st.altair_chart(charts.check_errors(table, gradcheck.TOLERANCE), width="stretch")
+ui.chart(charts.check_errors, table, gradcheck.TOLERANCE,
+         caption="Every point left of the dashed tolerance is a gradient that matches finite differences.")
 st.dataframe(result.summary, hide_index=True, width="stretch",
              column_config={"worst_rel_error": st.column_config.NumberColumn("worst rel. error", format="%.1e")})
 with st.expander(f"All {total} checks, one row per array", icon=":material/table:"):
@@ -99,7 +100,8 @@ else:
     frame = parity(seed)
     st.markdown(f"Largest relative difference to `torch.nn`, over hidden states, final states and every gradient: "
                 f"**{frame['rel_diff'].max():.1e}** (float64 rounding is about 1e-16).")
-    st.altair_chart(charts.parity(frame), width="stretch")
+    ui.chart(charts.parity, frame,
+             caption="Every point near 1e-16 is a number equal to torch's up to float64 rounding.")
     st.dataframe(frame, hide_index=True, width="stretch",
                  column_config={"rel_diff": st.column_config.NumberColumn("rel. difference", format="%.1e")})
     ui.download_csv(frame, "engine-torch-parity")

@@ -167,7 +167,6 @@ for model, run in runs.items():
                         f"{model_label(model)}", hint="Lower the learning rate or the clipping threshold.")
 
 fc, claims = evaluate(cfg, data_key, seed, tuple(runs), _series=series, _prep=prep, _runs=list(runs.values()))
-key = (cfg, data_key, seed, tuple(runs))  # what every chart below depends on
 temporal = series.dates is not None
 for note in fc.notes:
     st.info(note, icon=":material/info:")
@@ -180,19 +179,23 @@ st.dataframe(table.drop(columns="kind"), hide_index=True, width="stretch",
 ui.download_csv(fc.table, "forecast-errors")
 st.markdown("\n".join(f"- {line}" for line in claims))
 
-ui.draw_cached(("one-step", *key), lambda: charts.forecast_vs_truth(fc.one_step, temporal=temporal, units=series.units,
-                                                         title="One step ahead: each forecast reads the true past"))
+ui.chart(charts.forecast_vs_truth, fc.one_step, temporal=temporal, units=series.units,
+         title="One step ahead: each forecast reads the true past",
+         caption="Each forecast sees the true past: the closer a line follows the truth, the better.")
 ui.download_csv(fc.one_step, "forecast-one-step")
-ui.draw_cached(("free", *key), lambda: charts.forecast_vs_truth(
-    fc.free_run, temporal=temporal, units=series.units,
-    title="Free-running from the start of the tail: each forecast feeds the next"))
+ui.chart(charts.forecast_vs_truth, fc.free_run, temporal=temporal, units=series.units,
+         title="Free-running from the start of the tail: each forecast feeds the next",
+         caption="Each forecast feeds the next: errors pile up, and a model that drifts off the truth shows it here.")
 ui.download_csv(fc.free_run, "forecast-free-running")
-ui.draw_cached(("horizon", *key), lambda: charts.horizon_chart(fc.horizon, units=series.units))
+ui.chart(charts.horizon_chart, fc.horizon, units=series.units,
+         caption="How the error grows with the steps ahead; lower is better at every horizon.")
 ui.download_csv(fc.horizon, "forecast-error-by-horizon")
-ui.draw_cached(("residuals", *key), lambda: charts.residual_boxes(fc.one_step, units=series.units))
+ui.chart(charts.residual_boxes, fc.one_step, units=series.units,
+         caption="A narrow box centred on 0 is an unbiased, precise forecaster.")
 ui.download_csv(fc.one_step[["time", "model", "residual"]], "forecast-residuals")
-ui.draw_cached(("series", *key), lambda: charts.series_overview(fc.series, temporal=temporal, units=series.units,
-                                                      title="The whole series: training part and held-out tail"))
+ui.chart(charts.series_overview, fc.series, temporal=temporal, units=series.units,
+         title="The whole series: training part and held-out tail",
+         caption="The models train on the first part and are scored on the held-out tail only.")
 ui.download_csv(fc.series, "forecast-series")
 
 st.header("The article's forecaster: only the readout learns")
@@ -209,7 +212,8 @@ two.caption("Select a readout-only model above to train it properly (same data, 
             "full backpropagation through time, in the table and below.")
 if len(fc.curves):
     curves = fc.curves[fc.curves["smoothed"] > 0]
-    ui.draw_cached(("curves", *key), lambda: charts.loss_curves(curves))
+    ui.chart(charts.loss_curves, curves,
+             caption="Full BPTT against training the readout alone: the lower the line, the better it fits.")
     ui.download_csv(fc.curves, "forecast-training-loss")
 
 

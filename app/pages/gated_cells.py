@@ -93,7 +93,9 @@ else:
     flow = at_init(cfg, seed)
     st.info(f"At initialization only. Press **Train the three cells** to add the flow after {steps} steps "
             "(three runs; the estimate is beside the button).", icon=":material/info:")
-ui.draw_cached(("flow", repr(cfg), seed, trained is not None), lambda: charts.flow_chart(flow))
+ui.chart(charts.flow_chart, flow,
+         caption="Read each line from the right (the last step) to t = 1: the higher it ends, the more gradient "
+                 "reaches the start.")
 parts = []
 for cell in remedies.CELLS:
     start, end = reach(flow, cell, "at initialization"), reach(flow, cell, "after training")
@@ -116,9 +118,9 @@ if trained is not None:
     for column, row in zip(cols, runs.itertuples()):
         column.metric(f"{row.cell.upper()}: held-out loss / baseline", f"{row.ratio:.1%}", row.verdict,
                       delta_color="off")
-    ui.draw_cached(("curves", repr(cfg), seed), lambda: lt_charts.loss_curve(
-        trained["curves"], baseline=float(runs["baseline"].iloc[0]), color="cell:N", color_title="Cell", cells=True,
-        title="Training loss, same seed and batches"))
+    ui.chart(lt_charts.loss_curve, trained["curves"], baseline=float(runs["baseline"].iloc[0]), color="cell:N",
+             color_title="Cell", cells=True, title="Training loss, same seed and batches",
+             caption="Same seed and batches for the three cells: a line that leaves the dashed baseline has learned.")
     ui.download_csv(trained["curves"], "training-curves")
 
 st.header("Success against lag")
@@ -126,11 +128,13 @@ sweep_task = ui.select("Task of the sweep", ["adding", "first_element"], key="sw
                        radio=True)
 rows = lag[lag["task"] == sweep_task]
 left, right = st.columns([3, 2])
-ui.draw_cached(("ratio_vs_lag", sweep_task), lambda: lt_charts.ratio_vs_lag(rows), where=left)
-ui.draw_cached(("success_vs_lag", sweep_task), lambda: lt_charts.success_vs_lag(rows), where=right)
-st.caption(f"{len(sweeps.load('sweep_lag').settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps, "
-           "made by `python -m rnncore.experiments.sweeps sweep_lag`; the Long-term dependencies page recomputes "
-           "any point live.")
+ui.chart(lt_charts.ratio_vs_lag, rows, where=left,
+         caption=f"One point per seed ({len(sweeps.load('sweep_lag').settings['seeds'])} per lag, "
+                 f"{sweeps.REFERENCE.steps:,} Adam steps), the line their median; under the lower dashed line is a "
+                 "success.")
+ui.chart(lt_charts.success_vs_lag, rows, where=right,
+         caption="Made by `python -m rnncore.experiments.sweeps sweep_lag`; the Long-term dependencies page "
+                 "recomputes any point live.")
 ui.download_csv(rows, f"success-against-lag-{sweep_task}")
 
 ui.reproduce(f"""

@@ -98,12 +98,14 @@ if len(result.nonfinite):
         f"‖dL/dh_t‖ passes float64's largest number (1.8e308) for the earliest steps, at radius {worst.radius:g} "
         f"for t ≤ {int(worst.t_max)}. Those cells are black in the heatmap and missing from the lines. "
         "That is what an exploding gradient does to a real training step.", icon=":material/warning:")
-st.altair_chart(charts.norms_by_t(norms), width="stretch")
-st.caption(f"{nonlinearity}, {scheme} init, T = {T}, H = {hidden}: ‖dL/dh_1‖ is "
-           + ", ".join(f"**{at_t1(r)}** at radius {r:g}" for r in cfg.compare)
-           + f". The norm is the geometric mean over {cfg.sequences} random sequences, each with a random unit "
-             "gradient at the last step.")
-st.altair_chart(charts.norms_heatmap(norms), width="stretch")
+ui.chart(charts.norms_by_t, norms,
+         caption=f"{nonlinearity}, {scheme} init, T = {T}, H = {hidden}: ‖dL/dh_1‖ is "
+                 + ", ".join(f"**{at_t1(r)}** at radius {r:g}" for r in cfg.compare)
+                 + f". Geometric mean over {cfg.sequences} random sequences, each with a random unit gradient at "
+                   "the last step.")
+ui.chart(charts.norms_heatmap, norms,
+         caption="Read each row from the right (t = T) to the left: blue cells, the gradient shrank on its way back; "
+                 "red, it grew.")
 ui.download_csv(norms, "gradient-norms")
 
 st.header("Measured against the bound")
@@ -123,15 +125,15 @@ st.markdown(
 )
 left, right = st.columns(2)
 with left:
-    st.altair_chart(charts.against_bound(result.focus, radius, here.sigma_max), width="stretch")
+    ui.chart(charts.against_bound, result.focus, radius, here.sigma_max,
+             caption="*measured*: ‖dL/dh_t‖ for random loss directions; *worst direction*: the largest singular "
+                     "value of the Jacobian product, which is what the bound bounds.")
     ui.download_csv(result.focus, "gradient-vs-bound")
 with right:
-    st.altair_chart(charts.gain_vs_sigma(spectra, thr, nonlinearity), width="stretch")
+    ui.chart(charts.gain_vs_sigma, spectra, thr, nonlinearity,
+             caption="A gain below 1 vanishes, above 1 explodes; left of the dashed 1/γ the bound proves "
+                     "vanishing.")
     ui.download_csv(spectra, "gradient-spectra")
-st.caption("Left: *measured* is ‖dL/dh_t‖ for random loss directions; *worst direction* is ‖∂h_T/∂h_t‖₂, "
-           "the largest singular value of the Jacobian product (first sequence), which is what the bound bounds. "
-           "Right: the measured per-step gain (‖dL/dh_1‖ / ‖dL/dh_T‖)^(1/(T−1)) and the bound's η for every "
-           "radius of the heatmap; dashed, the threshold 1/γ and gain 1.")
 
 st.header("Where does the gradient really explode?")
 expl = {(row.nonlinearity, row.radius): row for row in result.explosion.itertuples()}
@@ -190,11 +192,12 @@ st.markdown(
 )
 left, right = st.columns(2)
 with left:
-    st.altair_chart(charts.scalar_sweep(demo.sweep, article), width="stretch")
+    ui.chart(charts.scalar_sweep, demo.sweep, article,
+             caption="The diamonds are the article's two printed norms; below the dashed float64 floor (1e-308) a "
+                     "computed gradient reads 0.0.")
 with right:
-    st.altair_chart(charts.scalar_trace(demo.trace), width="stretch")
-st.caption("Left: the red diamonds are the article's two printed norms; the dashed line is float64's smallest "
-           "number (1e-308): below it a computed gradient reads 0.0. Right: the same gradient, step by step.")
+    ui.chart(charts.scalar_trace, demo.trace,
+             caption="The same gradient, step by step back from t = 100, one line per weight.")
 st.dataframe(demo.sweep, hide_index=True, width="stretch", height=220, column_config={
     name: st.column_config.NumberColumn(name, format="%.3g")
     for name in ("article_code", "float64_grad", "log10_grad", "log10_bound", "mean_factor", "saturated")})

@@ -60,8 +60,10 @@ st.markdown(
     "(learning rate 0.1) per sequence. Each dot is one epoch's loss; the lines are running means over "
     f"{art_cfg.window} epochs."
 )
-ui.draw_cached(("article", art_seed), lambda: charts.article_chart(art["losses"], baseline=0.25))
-st.caption(f"Seed {art_seed}." + ("" if art_seed == seed else " (The sidebar seed differs: the shipped run is shown.)"))
+ui.chart(charts.article_chart, art["losses"], baseline=0.25,
+         caption=f"Seed {art_seed}." + ("" if art_seed == seed else " (The sidebar seed differs: the shipped run is "
+                                        "shown.)") + " The article's loop never updates a weight; compare both runs "
+                 "with the dashed baseline 0.25.")
 runs.one(PAGE, "run_article", runs.Part(
     seed, lambda report: sweeps.make_demo("demo_article", art_cfg, seed, callback=report), lambda: lt.article_work(art_cfg),
     art_cfg.epochs), label=f"Run it at seed {seed}", what="The article's loop and real BPTT", shipped=art_shipped,
@@ -124,11 +126,11 @@ if curve is not None:
                 f"**{score['ratio']:.1%}** of the baseline {score['baseline']:.4g}. Solved means below "
                 f"{lt.SOLVED:.0%} of the baseline; stuck means above {lt.STUCK:.0%}. {origin}")
     left, right = st.columns(2)
-    key = (repr(cfg), seed)  # shipped and live runs of the same settings are the same bits
-    ui.draw_cached(("loss",) + key, lambda: charts.loss_curve(curve, baseline=score["baseline"]), where=left)
-    ui.draw_cached(("dh0",) + key, lambda: charts.dh0_curve(curve), where=right)
-    st.caption("‖dL/dh₀‖ is the gradient that reaches the state before the first step: what would teach the model "
-               "to remember the start. The sweep below shows it against the lag.")
+    ui.chart(charts.loss_curve, curve, baseline=score["baseline"], where=left,
+             caption="Solved means the loss falls well below the dashed baseline and stays there.")
+    ui.chart(charts.dh0_curve, curve, where=right,
+             caption="‖dL/dh₀‖ is the gradient that reaches the state before the first step: what would teach the "
+                     "model to remember the start.")
     ui.download_csv(curve, "training-curve")
 
 st.header("Success against lag")
@@ -144,13 +146,15 @@ st.markdown(
     "training."
 )
 left, right = st.columns([3, 2])
-ui.draw_cached(("ratio_vs_lag", sweep_task), lambda: charts.ratio_vs_lag(rows), where=left)
-ui.draw_cached(("success_vs_lag", sweep_task), lambda: charts.success_vs_lag(rows), where=right)
-ui.draw_cached(("dh0_vs_lag", sweep_task), lambda: charts.dh0_vs_lag(rows), where=right)
+ui.chart(charts.ratio_vs_lag, rows, where=left,
+         caption="One point per seed, the line their median: a point under the lower dashed line is a success.")
+ui.chart(charts.success_vs_lag, rows, where=right,
+         caption="The share of seeds under 10% of the baseline, at each lag.")
 dh0 = rows[rows["T"] == rows["T"].max()].groupby("cell")["dh0_end"].median()
-st.caption(f"At T = {rows['T'].max()}, the gradient that reaches the first step at the end of training is "
-           + ", ".join(f"{c.upper()} {v:.1e}" for c, v in dh0.items()) + " (mean over the last 100 steps, median "
-           "of seeds).")
+ui.chart(charts.dh0_vs_lag, rows, where=right,
+         caption=f"At T = {rows['T'].max()}, the gradient that reaches the first step at the end of training is "
+                 + ", ".join(f"{c.upper()} {v:.1e}" for c, v in dh0.items()) + " (mean over the last 100 steps, "
+                 "median of seeds).")
 ui.download_csv(rows, f"success-against-lag-{sweep_task}")
 share = rows.groupby(["cell", "T"])["success"].mean()
 rnn_ahead = [int(T) for T in sorted(rows["T"].unique())

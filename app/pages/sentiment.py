@@ -152,8 +152,8 @@ if view is not None:
 else:
     result = scores(cfg, ds.key, seed, tuple(runs), _ds=ds, _prep=prep, _runs=list(runs.values()), _bow=bow)
 acc = result.accuracy
-key = (cfg, data_key, seed, tuple(runs))  # what every chart below depends on
-ui.draw_cached(("accuracy", *key), lambda: charts.accuracy_bars(acc))
+ui.chart(charts.accuracy_bars, acc,
+         caption="Each group is one kind of sentence: negated and contrast ones need word order, bag-of-words has none.")
 table = acc.pivot(index="model", columns="subset", values="accuracy")
 table = table[[s for s in charts.SUBSET_ORDER if s in table.columns]]
 st.dataframe(table, width="stretch", column_config={s: st.column_config.NumberColumn(s, format="%.3f")
@@ -166,10 +166,12 @@ if runs:
                + "). The test sentences are never used for training or for choosing.")
     one, two = st.columns(2)
     with one:
-        ui.draw_cached(("curves", *key), lambda: charts.loss_curves(result.curves, bow_val_loss=result.bow_val[0]))
+        ui.chart(charts.loss_curves, result.curves, bow_val_loss=result.bow_val[0],
+                 caption="Solid: training loss; dashed: validation loss. A model under the bag-of-words line beats it.")
         ui.download_csv(result.curves, "sentiment-training-curves")
     with two:
-        ui.draw_cached(("val-acc", *key), lambda: charts.val_accuracy(result.val_acc, bow_val_acc=result.bow_val[1]))
+        ui.chart(charts.val_accuracy, result.val_acc, bow_val_acc=result.bow_val[1],
+                 caption="Validation accuracy at each checkpoint, against the bag-of-words baseline's.")
         ui.download_csv(result.val_acc, "sentiment-validation-accuracy")
 
 st.header("Your own sentence, word by word")
@@ -200,9 +202,11 @@ else:
             st.caption("Unknown to the vocabulary (read as `<unk>`): " + ", ".join(f"`{w}`" for w in unknown))
         if tr.unread:
             st.caption(f"The models read the first {cfg.max_len} words only; {len(tr.unread)} more were not read.")
-        ui.draw_cached(("trace", *key, trace_cell, sentence), lambda: charts.trace_chart(tr.words))
+        ui.chart(charts.trace_chart, tr.words,
+                 caption="Above 0.5 the model would call the sentence positive if it ended at that word.")
         ui.download_csv(tr.words, "sentiment-word-trace")
-        ui.draw_cached(("hidden", *key, trace_cell, sentence), lambda: charts.hidden_heatmap(tr.hidden, model=trace_cell))
+        ui.chart(charts.hidden_heatmap, tr.hidden, model=trace_cell,
+                 caption="Each column is the memory after one word: a word that flips the verdict flips units here.")
         ui.download_csv(tr.hidden, "sentiment-hidden-states")
 
 st.header("The article's example")

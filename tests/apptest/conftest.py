@@ -95,3 +95,10 @@ def assert_ran(at: AppTest, *, n_charts: int | None = None, errors_allowed: bool
 def unescaped(text: str) -> str:
     """Text as the user reads it: the pages escape user text for Markdown (app.ui.plain)."""
     return re.sub(r"\\(.)", r"\1", text)
+
+
+def chart_data(element) -> list:
+    """The data frames a drawn chart carries (Streamlit sends a spec's datasets apart from it, as Arrow), in order."""
+    import pyarrow as pa
+
+    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in element.proto.datasets]

@@ -9,7 +9,7 @@ import io
 from helpers import reproduce_snippets
 
 import rnncore.experiments.attention as ex
-from apptest.conftest import assert_ran, open_page
+from apptest.conftest import assert_ran, chart_data, charts, open_page
 
 PAGE = "app/pages/attention.py"
 N_CHARTS = 6  # loss and accuracy against lag, readout map, self-attention map, learning curves, cost
@@ -67,6 +67,41 @@ def test_measure_button_times_this_machine_within_its_budget():
     _ok(at)
     assert any("this machine, just now" in c.value for c in at.caption)
     assert "at T = 128 self-attention took" in _text(at)
+
+
+def _values(cost) -> list[float]:
+    """What the cost chart draws from a cost frame: µs per step and MiB kept, sorted."""
+    return sorted([*(cost["per_step"] * 1e6).round(6), *(cost["memory_bytes"] / 2**20).round(6)])
+
+
+def _cost_chart_values(at) -> list[float]:
+    """The values the cost chart (the one whose data has per-step times and memory) draws, sorted."""
+    frames = [f for c in charts(at) for f in chart_data(c) if {"measure", "value"} <= set(f.columns)]
+    assert len(frames) == 1, f"expected one cost chart, found {len(frames)}"
+    return sorted(frames[0]["value"].round(6))
+
+
+def test_the_cost_chart_after_measure_draws_the_measured_numbers(monkeypatch):
+    """Issue: at the shipped settings, "Measure on this machine" quoted new timings while the chart still drew the
+    shipped ones (its cached spec was keyed by the settings, the same for shipped and live). Now the chart draws what
+    was measured. The measurement is replaced by a known, different frame, so the comparison is exact."""
+    shipped = ex.load_shipped().cost
+    fake = shipped.assign(per_step=shipped["per_step"] * 3.0, seconds=shipped["seconds"] * 3.0)
+    calls = []
+
+    def measure_cost(cfg, **kwargs):
+        calls.append(cfg)
+        return fake.copy()
+
+    monkeypatch.setattr(ex, "measure_cost", measure_cost)
+    at = open_page(PAGE)  # the shipped settings: the old cache key was the same for shipped and live
+    _ok(at)
+    before = _cost_chart_values(at)
+    assert before == _values(shipped)
+    at.button(key="measure").click().run()
+    _ok(at)
+    assert calls and any("this machine, just now" in c.value for c in at.caption)
+    assert _cost_chart_values(at) == _values(fake) != before
 
 
 def test_no_lag_selected_falls_back_to_the_shipped_run():
