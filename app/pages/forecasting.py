@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 import rnncore as rc
-from app import ui
+from app import runs, ui
 from app.upload import csv_upload
 from rnncore.data import uploads
 from rnncore.charts import forecasting as charts
 from rnncore.experiments import forecasting as fx
 
-TRAINED = "_forecasting_trained"  # session_state: keys of the models trained live in this session
+PAGE = "forecasting"
 LABELS = {
     fx.SINE: "Noisy sine (the article's)",
     "seattle_temp_max": "Seattle, daily maximum temperature",
@@ -48,15 +48,9 @@ def shipped(cfg: fx.Config, sc: fx.SeriesConfig, model: str, seed: int):
     return fx.load_shipped(cfg, sc, cell=cell, mode=mode, seed=seed)
 
 
-@ui.cached(max_entries=24, spinner=False)
-def trained(cfg: fx.Config, data_key: str, model: str, seed: int, *, _prep: fx.Prepared) -> fx.ModelRun:
-    cell, mode = model.split(":")
-    with ui.progress(f"Training the {model_label(model)}") as report:
-        return fx.train_model(cfg, _prep, cell=cell, mode=mode, seed=seed, callback=report)
-
-
 @ui.cached(max_entries=16, spinner="Scoring the forecasts...")
-def evaluate(cfg: fx.Config, data_key: str, seed: int, models: tuple, *, _series, _prep, _runs) -> tuple:
+def evaluate(cfg: fx.Config, data_key: str, seed: int, models: tuple, live: tuple, *, _series, _prep,
+             _runs) -> tuple:
     """The forecasts and errors, and the sentences that say what the table shows."""
     fc = fx.evaluate(cfg, _series, _prep, _runs)
     return fc, fx.summary(fc.table)
@@ -135,38 +129,33 @@ except ValueError as err:
     st.stop()
 
 train_cfg = fx.for_training(cfg)
-runs = {}
-for model in models:
-    run = shipped(cfg, sc, model, seed) if not upload_name else None
-    if run is None and (train_cfg, data_key, model, seed) in st.session_state.get(TRAINED, set()):
-        run = trained(train_cfg, data_key, model, seed, _prep=prep)
-    if run is not None:
-        runs[model] = run
-missing = [m for m in models if m not in runs]
+keys = {model: (train_cfg, data_key, model, seed) for model in models}
+live = {m: r for m, k in keys.items() if (r := runs.result(PAGE, "train", k)) is not None}
+stored = {m: r for m in models if not upload_name and (r := shipped(cfg, sc, m, seed)) is not None}
+trained = {m: live.get(m, stored.get(m)) for m in models}
+trained = {m: r for m, r in trained.items() if r is not None}
 
 st.header("Forecasts on the held-out tail")
 st.caption(f"{ui.plain(series.title)}" + (f" (file `{ui.plain(upload_name)}`)" if upload_name else "") +
            f". {len(prep.y):,} values: the first {prep.n_train:,} train (and set the scaling), the last "
            f"{len(prep.y) - prep.n_train:,} are held out. Source: {ui.plain(series.source)}")
-note = st.empty()  # filled after the button: a click trains what is missing
-if st.button("Train " + (", ".join(map(model_label, missing)) if missing else "(all selected models are trained)"),
-             key="train", type="primary", disabled=not missing, icon=":material/play_arrow:"):
-    for model in missing:
-        runs[model] = trained(train_cfg, data_key, model, seed, _prep=prep)
-        st.session_state.setdefault(TRAINED, set()).add((train_cfg, data_key, model, seed))
-    missing = []
-if missing:
-    note.info(f"Not trained yet with these settings: {', '.join(map(model_label, missing))}. The baselines are "
-              "already scored; training takes about a second per model per 400 updates.", icon=":material/schedule:")
-runs = {m: runs[m] for m in models if m in runs}
-if runs and all(shipped(cfg, sc, m, seed) is not None for m in runs) and not upload_name:
+runs.each(PAGE, "train", {
+    m: runs.Part(keys[m], lambda report, m=m: fx.train_model(train_cfg, prep, cell=m.split(":")[0],
+                                                              mode=m.split(":")[1], seed=seed, callback=report),
+                 lambda m=m: fx.work(train_cfg, prep, cell=m.split(":")[0], mode=m.split(":")[1]), train_cfg.steps)
+    for m in models}, shipped=[m for m in stored if m not in live],
+    label=lambda todo: "Train " + ", ".join(map(model_label, todo)), what=lambda m: f"Training the {model_label(m)}",
+    unit="update")
+trained = {m: trained[m] for m in models if m in trained}
+if trained and not live and len(stored) == len(trained):
     st.caption("Trained models: shipped results for exactly these settings and this seed, made by "
                "`python -m rnncore.experiments.forecasting`; the forecasts and errors are computed now.")
-for model, run in runs.items():
+for model, run in trained.items():
     ui.show_run_problem(step=run.stopped_at, reason=run.reason, total=cfg.steps, what=f"Training the "
                         f"{model_label(model)}", hint="Lower the learning rate or the clipping threshold.")
 
-fc, claims = evaluate(cfg, data_key, seed, tuple(runs), _series=series, _prep=prep, _runs=list(runs.values()))
+fc, claims = evaluate(cfg, data_key, seed, tuple(trained), tuple(sorted(live)), _series=series, _prep=prep,
+                      _runs=list(trained.values()))
 temporal = series.dates is not None
 for note in fc.notes:
     st.info(note, icon=":material/info:")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 import rnncore as rc
-from app import ui
+from app import runs, ui
 from app.upload import csv_upload
 from rnncore.charts import sentiment as charts
 from rnncore.experiments import sentiment as exp
 
-TRAINED = "_sentiment_trained"  # session_state: (cfg, cell, data key, seed) of the runs trained live here
+PAGE = "sentiment"
 DEFAULT_SENTENCE = "the acting was not bad but the ending was dull"
 MAX_SENTENCE = 300
 SOURCES = {"builtin": "Built-in corpus", "upload": "Upload a CSV"}
@@ -35,12 +35,6 @@ def baseline(max_len: int, key: str, *, _ds: exp.Dataset):
 @ui.cached(max_entries=2, spinner=False)
 def shipped(cfg: exp.Config, seed: int) -> exp.View | None:
     return exp.shipped_view(cfg, seed=seed)
-
-
-@ui.cached(max_entries=12, spinner=False)
-def trained(cfg: exp.Config, cell: str, key: str, seed: int, *, _ds: exp.Dataset, _prep: exp.Prepared):
-    with ui.progress(f"Training the {cell.upper()}") as report:
-        return exp.train_cell(cfg, cell, _ds, _prep, seed=seed, callback=report)
 
 
 @ui.cached(max_entries=16, spinner=False)
@@ -113,44 +107,49 @@ if source == "upload":
 
 # The default view is shipped (made by `python -m rnncore.experiments.sentiment`): no corpus, no training needed.
 view = shipped(cfg, seed) if upload is None else None
-if view is not None:
-    data_key, title, sizes = exp.BUILTIN, "Built-in corpus (rnncore.data.text grammar, 4,000 sentences)", view.sizes
-    vocab, bow, runs = view.vocab, view.bow, {c: view.runs[c] for c in cells if c in view.runs}
-else:
+data_key = exp.BUILTIN if upload is None else upload.key
+keys = {cell: (cfg, cell, data_key, seed) for cell in cells}
+live = {c: r for c, k in keys.items() if (r := runs.result(PAGE, "train", k)) is not None}
+
+
+def data() -> tuple:
+    """The corpus, its encoding and the baseline (cached): what live training and live scores need."""
     ds = upload or builtin()
-    data_key, title, sizes = ds.key, ds.title, tuple(len(part.texts) for part in ds.split)
-    prep, bow = baseline(cfg.max_len, ds.key, _ds=ds)
-    vocab = prep.vocab
-    done = st.session_state.get(TRAINED, set())
-    runs = {c: trained(cfg, c, ds.key, seed, _ds=ds, _prep=prep) for c in cells if (cfg, c, ds.key, seed) in done}
-missing = [cell for cell in cells if cell not in runs]
+    return (ds, *baseline(cfg.max_len, ds.key, _ds=ds))
+
+
+if view is not None and not live:
+    title, sizes = "Built-in corpus (rnncore.data.text grammar, 4,000 sentences)", view.sizes
+    vocab, bow, models = view.vocab, view.bow, {c: view.runs[c] for c in cells if c in view.runs}
+else:
+    ds, prep, bow = data()
+    title, sizes, vocab = ds.title, tuple(len(part.texts) for part in ds.split), prep.vocab
+    models = {c: live.get(c, view.runs.get(c) if view is not None else None) for c in cells}
+    models = {c: r for c, r in models.items() if r is not None}
+    view = None  # scored live below: a live run replaced a shipped one
 
 st.header("Train and compare")
 st.caption(f"Data: {title}" + (f", file `{ui.plain(upload_name)}`" if upload_name else "") +
            f". Split {sizes[0]:,} / {sizes[1]:,} / {sizes[2]:,} (train / validation / test); the vocabulary comes "
            "from the training part only.")
-note = st.empty()  # filled after the button: a click trains what is missing
-if st.button("Train " + (", ".join(m.upper() for m in missing) if missing else "(all selected models are trained)"),
-             key="train", type="primary", disabled=not missing, icon=":material/play_arrow:"):
-    for cell in missing:
-        runs[cell] = trained(cfg, cell, ds.key, seed, _ds=ds, _prep=prep)
-        st.session_state.setdefault(TRAINED, set()).add((cfg, cell, ds.key, seed))
-    missing = []
-if missing:
-    note.info(f"Not trained yet with these settings: {', '.join(m.upper() for m in missing)}. Training takes a few "
-              "seconds per model per 1,000 updates; the baseline is already fitted.", icon=":material/schedule:")
-runs = {cell: runs[cell] for cell in cells if cell in runs}  # in the order chosen
+runs.each(PAGE, "train", {
+    cell: runs.Part(keys[cell], lambda report, cell=cell: exp.train_cell(cfg, cell, *data()[:2], seed=seed,
+                                                                          callback=report),
+                    lambda cell=cell: exp.work(cfg, cell, *data()[:2]), cfg.steps) for cell in cells},
+    shipped=[c for c in models if c not in live], label=lambda todo: "Train " + ", ".join(m.upper() for m in todo),
+    what=lambda cell: f"Training the {cell.upper()}", unit="update")
+models = {cell: models[cell] for cell in cells if cell in models}  # in the order chosen
 if view is not None:
     st.caption("Shipped results for exactly these settings and this seed, made by "
                "`python -m rnncore.experiments.sentiment`. Change a setting or the seed to train live.")
-for cell, run in runs.items():
+for cell, run in models.items():
     ui.show_run_problem(step=run.stopped_at, reason=run.reason, total=cfg.steps, what=f"Training the {cell.upper()}",
                         hint="Lower the learning rate or the clipping threshold.")
 
 if view is not None:
-    result = shipped_scores(cfg, seed, tuple(runs))
+    result = shipped_scores(cfg, seed, tuple(models))
 else:
-    result = scores(cfg, ds.key, seed, tuple(runs), _ds=ds, _prep=prep, _runs=list(runs.values()), _bow=bow)
+    result = scores(cfg, ds.key, seed, tuple(models), _ds=ds, _prep=prep, _runs=list(models.values()), _bow=bow)
 acc = result.accuracy
 ui.chart(charts.accuracy_bars, acc,
          caption="Each group is one kind of sentence: negated and contrast ones need word order, bag-of-words has none.")
@@ -160,9 +159,9 @@ st.dataframe(table, width="stretch", column_config={s: st.column_config.NumberCo
                                                     for s in table.columns})
 ui.download_csv(acc, "sentiment-test-accuracy")
 
-if runs:
+if models:
     st.caption("Each model keeps the parameters of its checkpoint with the lowest validation loss (early stopping: "
-               + ", ".join(f"{c.upper()} at update {r.best_step}" for c, r in runs.items())
+               + ", ".join(f"{c.upper()} at update {r.best_step}" for c, r in models.items())
                + "). The test sentences are never used for training or for choosing.")
     one, two = st.columns(2)
     with one:
@@ -182,13 +181,13 @@ if len(st.query_params.get("sentence", "")) > MAX_SENTENCE:  # a link may carry 
 sentence = st.text_input("Type a sentence", value=DEFAULT_SENTENCE, key="sentence", max_chars=MAX_SENTENCE,
                          bind="query-params")
 trace_cell = ui.select("Model to trace", list(rc.CELLS), key="trace", value="lstm", radio=True, format_func=str.upper)
-if trace_cell not in runs and runs:
-    st.caption(f"{trace_cell.upper()} is not trained with these settings; tracing {next(iter(runs)).upper()}.")
-    trace_cell = next(iter(runs))
-if not runs:
+if trace_cell not in models and models:
+    st.caption(f"{trace_cell.upper()} is not trained with these settings; tracing {next(iter(models)).upper()}.")
+    trace_cell = next(iter(models))
+if not models:
     st.info("Train a model above to trace its prediction word by word.", icon=":material/schedule:")
 else:
-    tr = traced(cfg, data_key, seed, trace_cell, sentence, _vocab=vocab, _run=runs[trace_cell], _bow=bow)
+    tr = traced(cfg, data_key, seed, trace_cell, sentence, _vocab=vocab, _run=models[trace_cell], _bow=bow)
     if tr.words.empty:
         st.info("The sentence has no words (letters) to read; type one above.", icon=":material/edit:")
     else:
@@ -210,7 +209,7 @@ else:
         ui.download_csv(tr.hidden, "sentiment-hidden-states")
 
 st.header("The article's example")
-toy, wide, shapes, error = article_views(cfg, data_key, seed, tuple(runs), _vocab=vocab, _runs=list(runs.values()))
+toy, wide, shapes, error = article_views(cfg, data_key, seed, tuple(models), _vocab=vocab, _runs=list(models.values()))
 st.markdown(
     "The article's model knows six words (good, bad, happy, sad, love, hate), drops every other word, and is "
     "never trained. Its embeddings are 1-D rows of three numbers while its hidden state is a (5, 1) column, so "
@@ -223,7 +222,7 @@ two.caption("Its scoring line, `output[0] > 0`, then compares five numbers at on
             "The article's printed scores (0.23 and -0.18) cannot come from this code; had it run, they would come "
             "from random weights, since nothing updates them.")
 st.dataframe(wide, hide_index=True, width="stretch")
-if runs:
+if models:
     st.caption("Our models learned the grammar of the built-in corpus, and these sentences lie outside it: words it "
                "never saw, and phrasings it never used (in the corpus *they* always opens the deciding clause). "
                "Where the models disagree, none of them has learned English; a model is only as good as its data.")
@@ -232,12 +231,12 @@ ui.download_csv(toy, "sentiment-article-toy")
 def measured_text() -> str:
     """The box's "measured here", from the accuracy table on screen."""
     parts = []
-    for model in (exp.BOW, *runs):
+    for model in (exp.BOW, *models):
         row = acc[acc.model == model].set_index("subset")["accuracy"]
         detail = f" ({row['negated']:.2f} negated, {row['contrast']:.2f} contrast, {row['long']:.2f} long)" \
             if "long" in row else ""
         parts.append(f"{model if model == exp.BOW else model.upper()}: **{row['all']:.2f}**{detail}.")
-    return ("Test accuracy on held-out sentences. " + " ".join(parts) + ("" if runs else " Train a model to compare.")
+    return ("Test accuracy on held-out sentences. " + " ".join(parts) + ("" if models else " Train a model to compare.")
             + " Our code with the article's shapes raises the same `ValueError` (below).")
 
 

@@ -28,6 +28,7 @@ from rnncore.reference import baselines as bl
 from rnncore.data import series as rdata
 from rnncore.data import uploads
 from rnncore.data.shipped import arrays_from_json, arrays_to_json
+from rnncore.experiments import effort
 from rnncore.optim import only_readout
 
 SINE = "sine"
@@ -149,6 +150,18 @@ def spec_of(cfg: Config, cell: str) -> rc.ModelSpec:
     return rc.ModelSpec(cell, input_size=1, hidden_size=cfg.hidden, output_size=1, loss="mse", output="all")
 
 
+def batches(cfg: Config, prep: Prepared) -> Callable[[np.random.Generator], rc.Batch]:
+    """The training batches: ``batch`` random windows of the training part (scaled), each target the next value."""
+    z = prep.z[:prep.n_train]
+    windows = np.lib.stride_tricks.sliding_window_view(z, cfg.window + 1)  # (n_windows, window + 1), a view
+
+    def batch(r: np.random.Generator) -> rc.Batch:
+        rows = windows[r.integers(0, len(windows), size=cfg.batch)]
+        return rc.Batch(rows[:, :-1, None].copy(), rows[:, 1:, None].copy(), "mse", 1.0, "all")
+
+    return batch
+
+
 def train_model(cfg: Config, prep: Prepared, *, cell: str, mode: str, seed: int,
                 callback: Callable[[int, int, dict], None] | None = None) -> ModelRun:
     """Train one forecaster on random windows of the training part (scaled); the same seed gives the same bits."""
@@ -157,17 +170,25 @@ def train_model(cfg: Config, prep: Prepared, *, cell: str, mode: str, seed: int,
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), rc.CELLS.index(cell), MODES.index(mode)]))
     spec = spec_of(cfg, cell)
     params = rc.init_model(spec, rng=rng, forget_bias=1.0 if cell == "lstm" else 0.0)
-    z = prep.z[:prep.n_train]
-    windows = np.lib.stride_tricks.sliding_window_view(z, cfg.window + 1)  # (n_windows, window + 1), a view
-
-    def batch(r: np.random.Generator) -> rc.Batch:
-        rows = windows[r.integers(0, len(windows), size=cfg.batch)]
-        return rc.Batch(rows[:, :-1, None].copy(), rows[:, 1:, None].copy(), "mse", 1.0, "all")
-
     optimizer = rc.adam(cfg.lr) if mode == "full" else only_readout(rc.adam(cfg.lr))
-    out = rc.train(spec, params, batch, rng=rng, steps=cfg.steps, optimizer=optimizer, clip=cfg.clip,
+    out = rc.train(spec, params, batches(cfg, prep), rng=rng, steps=cfg.steps, optimizer=optimizer, clip=cfg.clip,
                    truncate=cfg.truncate or None, callback=callback)
     return ModelRun(cell, mode, out.params, out.history.loss, out.stopped_at, out.reason)
+
+
+def work(cfg: Config, prep: Prepared, *, cell: str, mode: str) -> list[effort.Piece]:
+    """What :func:`train_model` does, for the estimate a button shows: ``steps`` updates on batches of windows."""
+    spec = spec_of(cfg, cell)
+
+    def setup():
+        rng = np.random.default_rng(0)
+        params = rc.init_model(spec, rng=rng)
+        optimizer = rc.adam(cfg.lr) if mode == "full" else only_readout(rc.adam(cfg.lr))
+        return lambda: rc.train(spec, params, batches(cfg, prep), rng=rng, steps=1, optimizer=optimizer,
+                                clip=cfg.clip, truncate=cfg.truncate or None)
+
+    key = ("forecast step", cell, mode, cfg.window, cfg.hidden, cfg.batch, cfg.truncate)
+    return [effort.Piece(f"{cell.upper()} update ({mode})", cfg.steps, setup, key)]
 
 
 def rnn_one_step(cfg: Config, run: ModelRun, prep: Prepared) -> np.ndarray:

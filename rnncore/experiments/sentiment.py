@@ -29,6 +29,7 @@ from rnncore.data import text as tx
 from rnncore.data.shipped import arrays_from_json, arrays_to_json
 from rnncore.optim import watching
 from rnncore.data.uploads import ValidatedTexts, validate_labelled_text_csv
+from rnncore.experiments import effort
 
 BOW = "bag-of-words"
 BUILTIN = "builtin"
@@ -126,12 +127,8 @@ def _bce_and_acc(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     return loss, float(np.mean((logits[:, 0] > 0) == (labels == 1)))
 
 
-def train_cell(cfg: Config, cell: str, ds: Dataset, prep: Prepared, *, seed: int,
-               callback: Callable[[int, int, dict], None] | None = None) -> CellRun:
-    """Train one model; its random streams come from (seed, cell), so each cell's run stands alone."""
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), rc.CELLS.index(cell)]))
-    spec = spec_of(cfg, cell, len(prep.vocab))
-    params = rc.init_model(spec, rng=rng, forget_bias=1.0 if cell == "lstm" else 0.0)  # Jozefowicz et al. 2015
+def batches(cfg: Config, ds: Dataset, prep: Prepared) -> Callable[[np.random.Generator], rc.Batch]:
+    """The training batches: ``batch`` neighbours in length order, without the columns that are padding for all."""
     ids, lengths = prep.train
     labels = ds.split.train.labels.astype(np.float64)
     order = np.argsort(lengths, kind="stable")
@@ -142,6 +139,16 @@ def train_cell(cfg: Config, cell: str, ds: Dataset, prep: Prepared, *, seed: int
         width = max(1, int(lengths[rows].max()))  # left padding: the first columns are padding for all rows
         return rc.Batch(ids[rows, -width:], labels[rows, None], "bce", np.log(2.0), "last")
 
+    return batch
+
+
+def train_cell(cfg: Config, cell: str, ds: Dataset, prep: Prepared, *, seed: int,
+               callback: Callable[[int, int, dict], None] | None = None) -> CellRun:
+    """Train one model; its random streams come from (seed, cell), so each cell's run stands alone."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), rc.CELLS.index(cell)]))
+    spec = spec_of(cfg, cell, len(prep.vocab))
+    params = rc.init_model(spec, rng=rng, forget_bias=1.0 if cell == "lstm" else 0.0)  # Jozefowicz et al. 2015
+    batch = batches(cfg, ds, prep)
     checkpoints, best = [], {}
 
     def look(step: int, p: dict) -> None:
@@ -157,6 +164,30 @@ def train_cell(cfg: Config, cell: str, ds: Dataset, prep: Prepared, *, seed: int
         best = {"step": int(out.history.step.size), "params": out.params}
     return CellRun(cell, best["params"], int(best["step"]), out.history.loss, k[:, 0].astype(np.int64), k[:, 1],
                    k[:, 2], out.stopped_at, out.reason)
+
+
+#: Updates per probe call: batches differ in width (sentence length), so one call averages a few of them.
+PROBE_STEPS = 4
+
+
+def work(cfg: Config, cell: str, ds: Dataset, prep: Prepared) -> list[effort.Piece]:
+    """What :func:`train_cell` does, for the estimate a button shows: its updates (probed a few at a time, as
+    batches differ in width) and its validation checkpoints (a forward pass over the validation part)."""
+    spec = spec_of(cfg, cell, len(prep.vocab))
+    key = (cell, cfg.embed, cfg.hidden, cfg.batch, cfg.max_len, ds.key)
+
+    def steps():
+        rng = np.random.default_rng(0)
+        params, data = rc.init_model(spec, rng=rng), batches(cfg, ds, prep)
+        return lambda: rc.train(spec, params, data, rng=rng, steps=PROBE_STEPS, optimizer=rc.adam(cfg.lr),
+                                clip=cfg.clip)
+
+    def look():
+        params = rc.init_model(spec, rng=np.random.default_rng(0))
+        return lambda: rc.forward(spec, params, prep.val.ids)
+
+    return [effort.Piece(f"{cell.upper()} updates", cfg.steps / PROBE_STEPS, steps, ("sentiment steps", *key)),
+            effort.Piece(f"{cell.upper()} checkpoint", cfg.steps // cfg.eval_every, look, ("sentiment look", *key))]
 
 
 def fit_bow(ds: Dataset, prep: Prepared) -> bl.BowModel:

@@ -15,7 +15,7 @@ QUICK = {"series": "IBM, monthly stock price", "steps": "100", "models": ["RNN"]
 def test_default_view_is_shipped_and_says_who_wins():
     at = open_page(PAGE)
     assert_ran(at, n_charts=N_CHARTS)
-    assert not at.error and at.button(key="train").disabled
+    assert not at.error and at.button(key="train").label == "Recompute live"  # the shipped models, shown
     table = at.dataframe[0].value.set_index("model")
     assert list(table.index) == ["persistence", "AR", "RNN", "LSTM", "GRU", "RNN readout-only"]
     best = table["RMSE, one step"].idxmin()
@@ -36,7 +36,7 @@ def test_each_control_reruns_cleanly():
                              ("select_slider", "horizon", 6)]:  # scoring only: the shipped models stay
         getattr(at, kind)(key=key).set_value(value).run()
         assert_ran(at, n_charts=N_CHARTS)
-        assert at.button(key="train").disabled, key
+        assert at.button(key="train").label == "Recompute live", key
     assert "seasonal naive" in set(at.dataframe[0].value.model)
     for kind, key, value in [("select_slider", "noise", 0.2), ("select_slider", "frequency", 0.5),
                              ("select_slider", "window", 8), ("select_slider", "hidden", 8),
@@ -46,19 +46,21 @@ def test_each_control_reruns_cleanly():
                              ("selectbox", "series", "seattle_temp_max")]:
         getattr(at, kind)(key=key).set_value(value).run()
         assert_ran(at, n_charts=5)  # baselines only until the button is clicked: no training-loss chart
-        assert not at.button(key="train").disabled, key
+        assert at.button(key="train").label.startswith("Train "), key
 
 
 def test_the_train_button_trains_and_the_result_stays():
     at = open_page(PAGE, query=QUICK)
     assert_ran(at, n_charts=5)
-    assert any("Not trained yet" in i.value for i in at.info)
+    assert at.button(key="train").label == "Train RNN"
+    assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
     at.button(key="train").click().run()
     assert_ran(at, n_charts=N_CHARTS)
-    assert "RNN" in set(at.dataframe[0].value.model) and not any("Not trained" in i.value for i in at.info)
+    assert "RNN" in set(at.dataframe[0].value.model)
     at.select_slider(key="ar").set_value(4).run()
     assert_ran(at, n_charts=N_CHARTS)
-    assert at.button(key="train").disabled
+    assert "train" not in [b.key for b in at.button]  # nothing left to train
+    assert any(c.value.startswith("Shown: your live run of these settings") for c in at.caption)
 
 
 def test_bad_link_values_are_clamped_or_ignored_with_a_note():

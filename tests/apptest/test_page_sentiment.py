@@ -13,7 +13,9 @@ def test_default_view_is_shipped_and_draws_every_view():
     at = open_page(PAGE)
     assert_ran(at, n_charts=5)  # accuracy, loss curves, validation accuracy, word trace, hidden states
     assert not at.error and not at.info
-    assert at.button(key="train").disabled  # nothing to train: the shipped results match the settings
+    # nothing to train: the shipped results match the settings, and the button offers to recompute them live
+    assert at.button(key="train").label == "Recompute live"
+    assert "Shown: the shipped runs for these settings." in [c.value for c in at.caption]
     text = " ".join(m.value for m in at.markdown)
     assert "0.23" in text and "-0.18" in text and "bag-of-words: **0.68**" in text and "LSTM: **1.00**" in text
     assert any("python -m rnncore.experiments.sentiment" in c.value for c in at.caption)
@@ -38,19 +40,21 @@ def test_each_control_reruns_cleanly():
                        ("max_len", 20), ("steps", 100)]:
         at.select_slider(key=key).set_value(value).run()
         assert_ran(at, n_charts=1)  # new settings: only the baseline until the button is clicked
-        assert not at.button(key="train").disabled
+        assert at.button(key="train").label.startswith("Train "), key
 
 
 def test_the_train_button_trains_with_progress_and_the_result_stays():
     at = open_page(PAGE, query=QUICK)
     assert_ran(at, n_charts=1)
-    assert any("Not trained yet" in i.value for i in at.info)
+    assert at.button(key="train").label == "Train RNN"
+    assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
     at.button(key="train").click().run()
     assert_ran(at, n_charts=5)
     assert not at.info
     at.text_input(key="sentence").set_value("not good").run()  # a rerun keeps the trained model
     assert_ran(at, n_charts=5)
-    assert at.button(key="train").disabled
+    assert "train" not in [b.key for b in at.button]  # nothing left to train
+    assert any(c.value.startswith("Shown: your live run of these settings") for c in at.caption)
 
 
 def test_bad_link_values_are_clamped_or_ignored_with_a_note():
