@@ -39,10 +39,12 @@ def test_probe_drops_the_warm_up_call_and_takes_the_median():
     assert rate.spent == pytest.approx(0.083)
 
 
-def test_probe_stops_at_its_budget_but_always_makes_the_minimum_calls():
+def test_probe_stops_at_its_budget_and_times_a_slow_unit_once():
     clock = FakeClock()
     slow = effort.probe(effort.Piece("slow", 1, unit_taking(clock, [0.5])), budget=0.04, clock=clock)
-    assert slow.calls == effort.MIN_PROBES and slow.median == pytest.approx(0.5)
+    assert slow.calls == 1 and slow.median == pytest.approx(0.5)
+    middling = effort.probe(effort.Piece("middling", 1, unit_taking(clock, [0.03])), budget=0.04, clock=clock)
+    assert middling.calls == effort.MIN_PROBES and middling.median == pytest.approx(0.03)
     fast = effort.probe(effort.Piece("fast", 1, unit_taking(clock, [0.001])), budget=0.04, max_calls=5, clock=clock)
     assert fast.calls == 5
 

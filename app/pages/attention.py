@@ -3,21 +3,16 @@
 import streamlit as st
 
 import rnncore.experiments.attention as ex
-from app import ui
+from app import runs, ui
 from rnncore.charts import attention as charts
 
-LIVE_SWEEP, LIVE_COST = "_attention_live_sweep", "_attention_live_cost"
+PAGE = "attention"
+LIVE_COST = "_attention_live_cost"
 
 
 @ui.cached(max_entries=1, spinner=False)
 def shipped() -> ex.Shipped:
     return ex.load_shipped()
-
-
-@ui.cached(max_entries=8, spinner=False)
-def train(cfg: ex.Config, seed: int) -> ex.SweepResult:
-    with ui.progress("Training three models per task and lag") as report:
-        return ex.run(cfg, seed=seed, callback=report)
 
 
 @ui.cached(max_entries=8, spinner=False)
@@ -74,17 +69,20 @@ with st.container(border=True):
     if not lags:
         st.warning("Pick at least one lag; the charts show the shipped run meanwhile.", icon=":material/info:")
     cfg = ex.Config(lags=tuple(sorted(lags)) or base.config.lags, steps=steps, hidden=hidden, score=score)
-    if st.button("Train these settings now", icon=":material/play_arrow:", key="train"):
-        st.session_state[LIVE_SWEEP] = (cfg, seed)
+    if (cfg, seed) != (base.config, base.seed):
+        st.info("Your settings differ from the shipped run shown below: press **Train these settings now** to run "
+                "them.", icon=":material/info:")
+    live = runs.one(PAGE, "train", runs.Part((cfg, seed), lambda report: ex.run(cfg, seed=seed, callback=report),
+                                             lambda: ex.work(cfg), len(cfg.tasks) * len(cfg.lags) * len(ex.MODELS)
+                                             * cfg.steps),
+                    label="Train these settings now", what="Training three models per task and lag",
+                    shipped=(cfg, seed) == (base.config, base.seed))
 
-if st.session_state.get(LIVE_SWEEP) == (cfg, seed):
-    sweep, shown_cfg, shown_seed, origin = train(cfg, seed), cfg, seed, f"live run, seed {seed}"
+if live is not None:
+    sweep, shown_cfg, shown_seed, origin = live, cfg, seed, f"live run, seed {seed}"
 else:
     sweep, shown_cfg, shown_seed = base.sweep, base.config, base.seed
     origin = f"shipped run (seed {base.seed}, made by `{ex.COMMAND}`)"
-    if (cfg, seed) != (base.config, base.seed):
-        st.info("Your settings differ from the shipped run shown below: press **Train these settings now** to run "
-                "them (a minute or more with a transformer at T = 100).", icon=":material/info:")
 st.caption(f"Showing the {origin}. Held-out loss and accuracy on {shown_cfg.eval_n} fresh sequences per task "
            "and lag; accuracy means within 0.5 of the first bit, or within 0.04 of the sum.")
 table = sweep.summary.set_index(["task", "T", "model"])

@@ -33,6 +33,7 @@ from rnncore.cells import get_cell
 from rnncore.losses import get_loss
 from rnncore.model import ModelSpec
 from rnncore.sequence import unroll
+from rnncore.experiments import effort
 from rnncore.experiments.timing import machine_info, time_call
 
 MODELS = ("rnn", "rnn+attention", "transformer")
@@ -169,6 +170,26 @@ def run(cfg: Config, *, seed: int, callback: Callable[[int, int, dict], None] | 
     summary["stopped_at"] = summary["stopped_at"].astype("Int64")
     return SweepResult(summary, pd.concat(curves, ignore_index=True), _concat(readout, "readout"),
                        _concat(selfs, "self_attention"))
+
+
+def work(cfg: Config) -> list[effort.Piece]:
+    """What :func:`run` does, for the estimate a button shows: per task, lag and model, ``steps`` Adam updates on a
+    batch. The held-out forward passes (``eval_n`` sequences, a few updates' worth against hundreds) are left out.
+    The two tasks differ only in their input width (1 or 2), so they share a probe."""
+    pieces = []
+    for task in cfg.tasks:
+        for T in cfg.lags:
+            for name in MODELS:
+                def setup(name=name, task=task, T=int(T)):
+                    model = build_model(name, task, cfg)
+                    params = model.init_params(rng=np.random.default_rng(0))
+                    return lambda: rc.train(model, params, lambda r: tasks.make_task(task, rng=r, n=cfg.batch, T=T),
+                                            rng=np.random.default_rng(1), steps=1, optimizer=optim.adam(cfg.lr),
+                                            clip=cfg.clip)
+
+                key = ("attention step", name, int(T), cfg.hidden, cfg.heads, cfg.batch, cfg.score)
+                pieces.append(effort.Piece(f"{name} update (T = {T})", cfg.steps, setup, key))
+    return pieces
 
 
 _COLUMNS = {"readout": ["task", "T", "model", "example", "t", "weight", "x", "marked"],

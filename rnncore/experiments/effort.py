@@ -29,7 +29,8 @@ from typing import NamedTuple
 PROBE_BUDGET = 0.04
 #: At most this many probe calls per piece.
 MAX_PROBES = 5
-#: At least this many probe calls per piece (a median of one call says nothing about the spread).
+#: At least this many probe calls per piece, unless the first call alone is over the budget (a slow unit is timed
+#: once: the probe must stay short).
 MIN_PROBES = 2
 
 
@@ -74,7 +75,8 @@ class Estimate(NamedTuple):
 
 def probe(piece: Piece, *, budget: float = PROBE_BUDGET, max_calls: int = MAX_PROBES,
           min_calls: int = MIN_PROBES, clock: Callable[[], float] = time.perf_counter) -> Rate:
-    """Time one unit of ``piece``: ``min_calls`` calls, then more until ``budget`` seconds or ``max_calls``.
+    """Time one unit of ``piece``: ``min_calls`` calls (one when that call alone is over ``budget``), then more until
+    ``budget`` seconds or ``max_calls``.
 
     When more than ``min_calls`` calls ran, the first is dropped as a warm-up (first-call allocations).
     """
@@ -84,7 +86,9 @@ def probe(piece: Piece, *, budget: float = PROBE_BUDGET, max_calls: int = MAX_PR
     unit = piece.setup()
     samples: list[float] = []
     spent_calls = 0.0
-    while len(samples) < max_calls and (len(samples) < min_calls or spent_calls < budget):
+    while len(samples) < max_calls:
+        if samples and spent_calls >= budget and (len(samples) >= min_calls or samples[0] >= budget):
+            break
         t0 = clock()
         unit()
         samples.append(clock() - t0)
