@@ -7,7 +7,7 @@
     hs, cache = rc.unroll(cell, params, xs)                       # xs (B, T, D) -> hs (B, T, H)
     dxs, dstate0, grads = rc.bptt(cell, params, dhs, cache)       # dhs = dL/dhs (B, T, H)
 
-The contract (names, shapes, gate order, truncation) is in DESIGN.md; tests pin it.
+The contract (names, shapes, gate order, truncation, the mapping to torch) is in docs/ENGINE.md; tests pin it.
 """
 from . import (attention, attn_models, clip, gradcheck, gradflow, init, layers, losses, optim, scan, tasks,
                transformer)

@@ -72,7 +72,7 @@ def unroll(cell, params: dict, xs: np.ndarray, state0=None):
 
     Args:
         cell: from ``get_cell``.
-        params: the cell's parameters (see DESIGN.md for names and shapes).
+        params: the cell's parameters (names and shapes: docs/ENGINE.md).
         xs: (B, T, D) inputs, of the params' dtype.
         state0: the initial state, (B, H) (the LSTM: a pair (h, c)); None means zeros.
 

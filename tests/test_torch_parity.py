@@ -1,6 +1,6 @@
 """Parity with torch.nn.RNN / LSTM / GRU in float64: hidden states, final state and every gradient.
 
-The mapping (DESIGN.md): W_x = weight_ih_l0.T, W_h = weight_hh_l0.T, b = bias_ih_l0 + bias_hh_l0, except the GRU's
+The mapping (docs/ENGINE.md): W_x = weight_ih_l0.T, W_h = weight_hh_l0.T, b = bias_ih_l0 + bias_hh_l0, except the GRU's
 n block, where b[2H:] = bias_ih[2H:] and b_hn = bias_hh[2H:].
 """
 import numpy as np

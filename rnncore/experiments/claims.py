@@ -1,6 +1,6 @@
 """The article's code samples, fact-checked: what it prints, what its code really prints, where the Lab measures it.
 
-Each row is one code sample of the source article, run as printed (see DESIGN.md, "The article, fact-checked").
+Each row is one code sample of the source article, run as printed (rnncore/reference/article_code.py rebuilds each sample to show what it does).
 The claims are paraphrased and its numbers quoted; ``page`` is the Lab page (a path under the app root) whose
 corrected experiment measures the same thing.
 """

@@ -11,7 +11,7 @@ Three kinds of check, each one row per checked array (``rnncore.gradcheck``, rel
   (``vocab_size`` set), so the embedding E and the readout W_y, b_y are checked too.
 
 A control row injects a 0.1% error into one gradient and shows that the check catches it. :func:`torch_parity` runs
-the same cells as ``torch.nn.RNN/LSTM/GRU`` in float64 (the mapping of DESIGN.md) when torch is installed.
+the same cells as ``torch.nn.RNN/LSTM/GRU`` in float64 (the mapping of docs/ENGINE.md) when torch is installed.
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def torch_parity(seed: int, *, B: int = 3, T: int = 9, D: int = 4, H: int = 6) -
 
     Returns:
         case, quantity, rel_diff: ||ours - torch|| / max norm, for the hidden states, the final state, dxs, the
-        initial-state gradients and every parameter gradient (torch's two biases mapped as in DESIGN.md).
+        initial-state gradients and every parameter gradient (torch's two biases mapped as in docs/ENGINE.md).
 
     Raises:
         ImportError: torch is not installed (check :func:`torch_available` first).
