@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .init import spectral_radius_of
 from .sequence import state_grads, unroll
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0}  # max |f'(a)|
@@ -97,7 +98,7 @@ def spectrum(W_h: np.ndarray) -> Spectrum:
     if W_h.ndim != 2 or W_h.shape[0] != W_h.shape[1]:
         raise ValueError(f"W_h must be square (H, H), got {W_h.shape}; pass one gate block of a gated cell")
     s = np.linalg.svd(W_h, compute_uv=False)
-    return Spectrum(s, float(np.max(np.abs(np.linalg.eigvals(W_h)))), float(s[0]))
+    return Spectrum(s, spectral_radius_of(W_h), float(s[0]))
 
 
 def pascanu_bound(sigma_max: float, nonlinearity: str, T: int) -> np.ndarray:

@@ -1,11 +1,24 @@
-"""The pieces around a recurrent cell: a token embedding and a linear readout, each with its backward.
+"""The pieces around a recurrent cell: a token embedding, a linear readout, each with its backward, and the sigmoid.
 
     embedding:  X[b, t] = E[ids[b, t]]        dE[v] = sum of dX[b, t] over the positions where ids[b, t] = v
     linear:     Y = H W_y + b_y               dW_y = H^T dY,  db_y = sum dY,  dH = dY W_y^T
+    sigmoid:    s(z) = (1 + tanh(z / 2)) / 2  the same function as 1 / (1 + exp(-z)), without its overflow
 """
 from __future__ import annotations
 
 import numpy as np
+
+
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The logistic sigmoid, stable for any z: (1 + tanh(z/2)) / 2 never overflows, and is one ufunc, not exp and
+    a division. ``out`` may be ``z`` itself (in place). Every sigmoid of the Lab is this one."""
+    if out is None:
+        return 0.5 * (1.0 + np.tanh(0.5 * z))  # the same bits as the in-place steps below
+    np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 def embed(E: np.ndarray, ids: np.ndarray) -> np.ndarray:

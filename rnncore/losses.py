@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .layers import sigmoid
+
 LOSSES = ("mse", "bce", "xent")
 
 
@@ -56,7 +58,7 @@ def bce_with_logits(z: np.ndarray, y: np.ndarray, mask=None) -> LossResult:
     m, n = _mask(mask, z.shape)
     # softplus(z) = max(z, 0) + log1p(exp(-|z|)) never overflows
     per = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z))) - y * z
-    s = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid, stable for any z
+    s = sigmoid(z)
     return LossResult(float(np.sum(per * m) / n), (s - y) * m / n)
 
 

@@ -13,19 +13,12 @@ from typing import NamedTuple
 import numpy as np
 
 from ..init import init_gate_params
+from ..layers import sigmoid
 from .base import ACTIVATIONS, Weights, check_params
 
 
 class RNNStore(NamedTuple):
     h: np.ndarray  # (T+1, B, H); h[0] is the initial state
-
-
-def _sigmoid_inplace(a: np.ndarray) -> None:
-    # sigmoid(a) = (1 + tanh(a/2)) / 2: stable for any a, and one ufunc instead of exp and divide.
-    a *= 0.5
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
 
 
 def _activate(name: str, a: np.ndarray) -> None:
@@ -34,7 +27,7 @@ def _activate(name: str, a: np.ndarray) -> None:
     elif name == "relu":
         np.maximum(a, 0.0, out=a)
     elif name == "sigmoid":
-        _sigmoid_inplace(a)
+        sigmoid(a, out=a)
     # identity: nothing to do
 
 

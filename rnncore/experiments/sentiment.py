@@ -24,12 +24,15 @@ import numpy as np
 import pandas as pd
 
 import rnncore as rc
-from rnncore.reference import baselines as bl
 from rnncore.data import text as tx
 from rnncore.data.shipped import arrays_from_json, arrays_to_json
-from rnncore.optim import watching
 from rnncore.data.uploads import ValidatedTexts, validate_labelled_text_csv
 from rnncore.experiments import effort
+from rnncore.layers import sigmoid
+from rnncore.optim import watching
+from rnncore.reference import baselines as bl
+
+CELLS = rc.CELLS  # the recurrent cells a classifier can use
 
 BOW = "bag-of-words"
 BUILTIN = "builtin"
@@ -262,7 +265,7 @@ def trace(cfg: Config, vocab: tx.Vocab, run: CellRun, bow: bl.BowModel | None, t
     pos = np.arange(1, k + 1)
     token = [f"{i}. {w}" for i, w in zip(pos, words)]  # unique axis labels, even for a repeated word
     frame = pd.concat([pd.DataFrame({"position": pos, "word": words[:k], "token": token, "oov": oov[:k], "model": m,
-                                     "p_positive": 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))})
+                                     "p_positive": sigmoid(z)})
                        for m, z in models.items()], ignore_index=True)
     h = cache.hs[:, -1, :]  # (k, H): the state after word i+1 is the last state of prefix row i
     hidden = pd.DataFrame({"position": np.repeat(pos, h.shape[1]), "word": np.repeat(words[:k], h.shape[1]),
@@ -289,7 +292,7 @@ def article_toy(cfg: Config, vocab: tx.Vocab, runs: list) -> pd.DataFrame:
     frames = []
     for run in runs:
         logits = rc.forward(spec_of(cfg, run.cell, len(vocab)), run.params, ids)[0][:, 0]
-        frames.append(base.assign(model=run.cell, p_positive=1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))))
+        frames.append(base.assign(model=run.cell, p_positive=sigmoid(logits)))
     return pd.concat(frames, ignore_index=True) if frames else base.assign(model="", p_positive=np.nan)
 
 

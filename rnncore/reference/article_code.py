@@ -23,6 +23,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from rnncore.layers import sigmoid
+
 
 def column_loop(xs: np.ndarray, W_xh: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray) -> list[np.ndarray]:
     """The article's per-step loop: column vectors, input and recurrent products at every step, one sequence.
@@ -103,7 +105,7 @@ def forward(w: ArticleWeights, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for x_t in x:
         h = np.tanh(w.W_xh @ x_t.reshape(-1, 1) + w.W_hh @ h + w.b_h)
     z = w.W_hy @ h + w.b_y
-    return 0.5 * (1.0 + np.tanh(0.5 * z)), h  # the sigmoid, written so that it cannot overflow
+    return sigmoid(z), h
 
 
 def loss_as_printed(y: np.ndarray, out: np.ndarray) -> np.ndarray:

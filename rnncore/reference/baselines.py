@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncore.layers import sigmoid
 
 # ---- text ----------------------------------------------------------------------------------------------------------
 
@@ -61,7 +62,7 @@ def fit_bow_logistic(x: np.ndarray, y: np.ndarray, *, steps: int = 300, lr: floa
     for _ in range(int(steps)):
         ahead_w, ahead_b = w + momentum * vw, b + momentum * vb  # Nesterov: the gradient at the look-ahead point
         logits = np.bincount(rows, weights=vals * ahead_w[cols], minlength=n) + ahead_b  # = x @ w + b
-        g = _sigmoid(logits) - y  # n * dL/dlogit of the mean cross-entropy
+        g = sigmoid(logits) - y  # n * dL/dlogit of the mean cross-entropy
         grad_w = np.bincount(cols, weights=vals * g[rows], minlength=V) / n + l2 * ahead_w  # x.T @ g / n + l2 w
         vw, vb = momentum * vw - lr * grad_w, momentum * vb - lr * float(g.mean())
         w, b = w + vw, b + vb
@@ -70,11 +71,7 @@ def fit_bow_logistic(x: np.ndarray, y: np.ndarray, *, steps: int = 300, lr: floa
 
 def bow_proba(model: BowModel, x: np.ndarray) -> np.ndarray:
     """P(positive) for each row of word counts x (n, V); returns (n,)."""
-    return _sigmoid(np.asarray(x, dtype=np.float64) @ model.w + model.b)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))  # never overflows
+    return sigmoid(np.asarray(x, dtype=np.float64) @ model.w + model.b)
 
 
 # ---- series: one-step forecasts ----------------------------------------------------------------------------------

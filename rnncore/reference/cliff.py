@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncore.layers import sigmoid
+
 X0 = 0.5       # the initial state x_0 of the paper
 TARGET = 0.7   # the value sigmoid(x_T) should take
 STEPS = 50     # T
@@ -53,11 +55,6 @@ class Path(NamedTuple):
     stopped: str | None    # why the run ended early, or None
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # tanh form: no overflow warning for large |x|
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
 def loss_and_grad(w, b, *, T: int = STEPS, x0: float = X0, target: float = TARGET) -> LossGrad:
     """E(w, b) and its exact gradient, by backpropagation through the T steps.
 
@@ -75,11 +72,11 @@ def loss_and_grad(w, b, *, T: int = STEPS, x0: float = X0, target: float = TARGE
     T = int(T)
     s = np.empty((T + 1,) + w.shape)  # s[t] = sigmoid(x_t), t = 0..T
     x = np.full(w.shape, float(x0))
-    s[0] = _sigmoid(x)
+    s[0] = sigmoid(x)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, T + 1):
             x = w * s[t - 1] + b
-            s[t] = _sigmoid(x)
+            s[t] = sigmoid(x)
         loss = (s[T] - target) ** 2
         delta = 2.0 * (s[T] - target) * s[T] * (1.0 - s[T])  # dE/dx_T
         dw = np.zeros(w.shape)
