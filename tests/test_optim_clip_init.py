@@ -1,5 +1,6 @@
 """Optimizers (pure, and equal to torch.optim), clipping properties, and initialization schemes."""
 import numpy as np
+import scipy.linalg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -117,9 +118,21 @@ def test_schemes_have_their_defining_properties(rng):
 
 @pytest.mark.parametrize("radius", [0.5, 1.0, 1.5])
 def test_spectral_radius_rescaling(radius, rng):
+    # measured independently of rnncore: scipy's eigenvalues, and Gelfand's formula ||A^k||^(1/k) -> radius
     p = get_cell("gru").init_params(rng, 3, 10, scheme="xavier", spectral_radius=radius)
     for g in range(3):
-        assert init.spectral_radius_of(p["W_h"][:, g * 10:(g + 1) * 10]) == pytest.approx(radius, rel=1e-10)
+        block = p["W_h"][:, g * 10:(g + 1) * 10]
+        assert np.abs(scipy.linalg.eigvals(block)).max() == pytest.approx(radius, rel=1e-10)
+        k = 400
+        gelfand = np.linalg.norm(np.linalg.matrix_power(block / radius, k), 2) ** (1 / k) * radius
+        assert gelfand == pytest.approx(radius, rel=0.05)
+
+
+def test_spectral_radius_of_known_matrices():
+    # triangular: the eigenvalues are the diagonal; a rotation scaled by s has radius s whatever its angle
+    assert init.spectral_radius_of(np.array([[0.5, 9.0], [0.0, -1.5]])) == pytest.approx(1.5)
+    c, s = np.cos(0.3), np.sin(0.3)
+    assert init.spectral_radius_of(2.0 * np.array([[c, -s], [s, c]])) == pytest.approx(2.0)
 
 
 def test_lstm_forget_bias(rng):

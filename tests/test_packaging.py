@@ -16,29 +16,41 @@ def pyproject_dependencies() -> dict[str, Requirement]:
     return {canonicalize_name(r.name): r for r in map(Requirement, project["dependencies"])}
 
 
-def pinned_requirements() -> dict[str, Requirement]:
-    lines = (REPO / "requirements.txt").read_text().splitlines()
+def pinned_requirements(text: str | None = None) -> dict[str, Requirement]:
+    lines = (text if text is not None else (REPO / "requirements.txt").read_text()).splitlines()
     reqs = [Requirement(line.split("#")[0].strip()) for line in lines if line.split("#")[0].strip()]
     return {canonicalize_name(r.name): r for r in reqs}
 
 
-def test_requirements_name_exactly_the_runtime_dependencies():
-    assert sorted(pinned_requirements()) == sorted(pyproject_dependencies())
-
-
-def test_every_requirement_is_pinned_inside_the_pyproject_range():
-    ranges = pyproject_dependencies()
-    for name, requirement in pinned_requirements().items():
+def pin_problems(pins: dict[str, Requirement], ranges: dict[str, Requirement]) -> list[str]:
+    """What is wrong with requirements.txt's pins against pyproject's ranges: names that differ, a pin that is not
+    one exact version, a version outside its range. Empty when they agree."""
+    problems = []
+    if sorted(pins) != sorted(ranges):
+        problems.append(f"requirements.txt names {sorted(pins)}, pyproject {sorted(ranges)}")
+    for name, requirement in pins.items():
         specs = list(requirement.specifier)
-        assert len(specs) == 1 and specs[0].operator == "==", f"{requirement} should pin one exact version"
-        version = specs[0].version
-        assert ranges[name].specifier.contains(version, prereleases=True), \
-            f"requirements.txt pins {name}=={version}, outside pyproject's {ranges[name].specifier}"
+        if len(specs) != 1 or specs[0].operator != "==":
+            problems.append(f"{requirement} should pin one exact version")
+        elif name in ranges and not ranges[name].specifier.contains(specs[0].version, prereleases=True):
+            problems.append(f"requirements.txt pins {name}=={specs[0].version}, outside pyproject's "
+                            f"{ranges[name].specifier}")
+    return problems
 
 
-def test_the_parser_sees_a_pin_outside_its_range():
-    # the check above must be able to fail: 1.66 is outside streamlit's ">=1.67,<2"
-    assert not pyproject_dependencies()["streamlit"].specifier.contains("1.66.0")
+def test_requirements_pin_exactly_the_runtime_dependencies_inside_their_ranges():
+    assert pin_problems(pinned_requirements(), pyproject_dependencies()) == []
+
+
+def test_the_check_finds_a_bad_pin_a_loose_pin_and_a_missing_name():
+    ranges = pyproject_dependencies()
+    good = (REPO / "requirements.txt").read_text()
+    outside = good.replace("streamlit==", "streamlit==1.66.0 #")  # 1.66 is below streamlit's >=1.67
+    assert any("outside" in p for p in pin_problems(pinned_requirements(outside), ranges))
+    loose = good.replace("numpy==", "numpy>=")
+    assert any("one exact version" in p for p in pin_problems(pinned_requirements(loose), ranges))
+    missing = "\n".join(line for line in good.splitlines() if not line.startswith("pandas"))
+    assert any("names" in p for p in pin_problems(pinned_requirements(missing), ranges))
 
 
 def test_readme_holds_the_one_test_command_that_ci_runs():
