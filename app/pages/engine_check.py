@@ -3,7 +3,6 @@
 import streamlit as st
 
 from app import ui
-from rnncore import gradcheck
 from rnncore.charts import engine_check as charts
 from rnncore.experiments import engine_check
 
@@ -51,7 +50,7 @@ with article:
         code_does="The demo's recursion starts from a zero gradient, so it prints 0.0; the slow-training sample's "
                   "\"backward pass\" is not the gradient of its loss. A finite-difference check would have caught "
                   "both.",
-        measured=f"**{passed} of {total}** gradients pass (relative error ≤ {gradcheck.TOLERANCE:g}); the worst "
+        measured=f"**{passed} of {total}** gradients pass (relative error ≤ {engine_check.TOLERANCE:g}); the worst "
                  f"is **{worst['rel_error']:.1e}** ({worst['case']}, {worst['array']}). A 0.1% error injected on "
                  f"purpose gives {control['rel_error'].iloc[0]:.1e} and is "
                  f"**{'caught' if caught else 'NOT caught'}**.",
@@ -62,7 +61,7 @@ metrics[0].metric("Gradients that pass", f"{passed} / {total}")
 metrics[1].metric("Worst relative error", f"{worst['rel_error']:.1e}",
                   help=f"{worst['kind']}: {worst['case']}, {worst['array']}")
 metrics[2].metric("Injected 0.1% error", "caught" if caught else "missed",
-                  help=f"relative error {control['rel_error'].iloc[0]:.1e} > tolerance {gradcheck.TOLERANCE:g}")
+                  help=f"relative error {control['rel_error'].iloc[0]:.1e} > tolerance {engine_check.TOLERANCE:g}")
 if passed < total:
     failing = table[~table["passed"]]
     st.error(f"{total - passed} gradient check(s) fail: "
@@ -70,7 +69,7 @@ if passed < total:
              + (". With ε far from 1e-6, the finite differences themselves are inaccurate." if eps != 1e-6 else "."),
              icon=":material/error:")
 
-ui.chart(charts.check_errors, table, gradcheck.TOLERANCE,
+ui.chart(charts.check_errors, table, engine_check.TOLERANCE,
          caption="Every point left of the dashed tolerance is a gradient that matches finite differences.")
 st.dataframe(result.summary, hide_index=True, width="stretch",
              column_config={"worst_rel_error": st.column_config.NumberColumn("worst rel. error", format="%.1e")})
@@ -90,7 +89,7 @@ if not engine_check.torch_available():
             "reload to see them. The gradient checks above do not need it.", icon=":material/info:")
 elif not with_torch:
     st.markdown("PyTorch is installed. Turn on **Compare with PyTorch** to run the same cells in `torch.nn` "
-                "(float64, torch's own initial weights, mapped as in DESIGN.md) and compare every number.")
+                "(float64, torch's own initial weights, mapped as in docs/ENGINE.md) and compare every number.")
 else:
 
     @ui.cached(max_entries=4, spinner="Importing torch and running its cells...")

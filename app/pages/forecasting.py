@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-import rnncore as rc
 from app import runs, ui
 from app.upload import csv_upload
-from rnncore.data import uploads
 from rnncore.charts import forecasting as charts
 from rnncore.experiments import forecasting as fx
 
@@ -22,7 +20,7 @@ LABELS = {
     **{f"stock_{t}": f"{t.upper()}, monthly stock price" for t in ("msft", "aapl", "amzn", "ibm", "goog")},
     fx.UPLOAD: "Upload a CSV",
 }
-MODELS = [f"{cell}:{mode}" for mode in fx.MODES for cell in rc.CELLS]  # "lstm:full", "rnn:readout", ...
+MODELS = [f"{cell}:{mode}" for mode in fx.MODES for cell in fx.CELLS]  # "lstm:full", "rnn:readout", ...
 DEFAULT_MODELS = ["rnn:full", "lstm:full", "gru:full", "rnn:readout"]
 
 
@@ -38,7 +36,7 @@ def load(sc: fx.SeriesConfig, seed: int) -> fx.Series:
 
 @ui.cached(max_entries=4, spinner="Checking the file...")
 def read_upload(digest: str, date_column: str, value_column: str, *, _raw: bytes) -> tuple:
-    v = uploads.validate_series_csv(_raw, date_column=date_column or None, value_column=value_column or None)
+    v = fx.validate_series_csv(_raw, date_column=date_column or None, value_column=value_column or None)
     return fx.series_from_upload(v), list(v.warnings)
 
 

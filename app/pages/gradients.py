@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from rnncore import gradflow
 from rnncore.charts import gradients as charts
 from rnncore.experiments import gradients
 
@@ -109,12 +108,12 @@ ui.chart(charts.norms_heatmap, norms,
 ui.download_csv(norms, "gradient-norms")
 
 st.header("Measured against the bound")
-thr = gradflow.threshold(nonlinearity)
+thr = gradients.threshold(nonlinearity)
 here = spectra.set_index("radius").loc[cfg.radius]
 st.markdown(
     "Each step multiplies the gradient by W_h and by f' ≤ γ, so ‖∂h_T/∂h_t‖ ≤ η^(T−t) with "
     f"**η = γ · σ_max(W_h)**, σ_max the largest **singular value** of W_h "
-    f"(here γ = {gradflow.GAMMA[nonlinearity]:g}). When σ_max < 1/γ = **{thr:g}**, the gradient provably "
+    f"(here γ = {gradients.GAMMA[nonlinearity]:g}). When σ_max < 1/γ = **{thr:g}**, the gradient provably "
     "vanishes. The bound is stated on σ_max, not on the spectral radius ρ (the largest |eigenvalue|). They are "
     "equal for normal matrices, such as the orthogonal and identity inits, and differ for the others: a large "
     "random Gaussian-like matrix has σ_max ≈ 2ρ. "

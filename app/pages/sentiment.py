@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import rnncore as rc
 from app import runs, ui
 from app.upload import csv_upload
 from rnncore.charts import sentiment as charts
@@ -77,7 +76,7 @@ with left:
     source = ui.select("Sentences", list(SOURCES), key="data", value="builtin", radio=True,
                        format_func=SOURCES.get)
 with right:
-    cells = ui.multiselect("Recurrent models", list(rc.CELLS), key="cells", value=list(rc.CELLS),
+    cells = ui.multiselect("Recurrent models", list(exp.CELLS), key="cells", value=list(exp.CELLS),
                            format_func=str.upper)
 with st.expander("Training settings", icon=":material/tune:"):
     a, b, c, d = st.columns(4)
@@ -180,7 +179,7 @@ if len(st.query_params.get("sentence", "")) > MAX_SENTENCE:  # a link may carry 
                icon=":material/link_off:")
 sentence = st.text_input("Type a sentence", value=DEFAULT_SENTENCE, key="sentence", max_chars=MAX_SENTENCE,
                          bind="query-params")
-trace_cell = ui.select("Model to trace", list(rc.CELLS), key="trace", value="lstm", radio=True, format_func=str.upper)
+trace_cell = ui.select("Model to trace", list(exp.CELLS), key="trace", value="lstm", radio=True, format_func=str.upper)
 if trace_cell not in models and models:
     st.caption(f"{trace_cell.upper()} is not trained with these settings; tracing {next(iter(models)).upper()}.")
     trace_cell = next(iter(models))

@@ -5,12 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from app import ui
-from rnncore import OPTIMIZERS, TASKS
 from rnncore.charts import common
 from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
-from rnncore.tasks import MIN_T
 
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 QUICK_WORK = 10_000  # runs x steps x T x cell cost the page trains without a click (the default is 4,800)
@@ -38,7 +36,7 @@ ui.article_box(
 st.header("The model and the task")
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    task = ui.select("Task", sorted(TASKS), key="task", value="first_element",
+    task = ui.select("Task", sorted(slow.TASKS), key="task", value="first_element",
                      help="first_element: recall the first bit; adding: add two marked numbers; and others.")
 with c2:
     T_pick = ui.select_slider("Sequence length T", [5, 10, 20, 40, 80], key="T", value=10)
@@ -46,9 +44,9 @@ with c3:
     cell = ui.select("Cell", ["rnn", "lstm", "gru"], key="cell", value="rnn")
 with c4:
     H = ui.select_slider("Hidden size H", [8, 16, 32, 64], key="H", value=16)
-T = max(T_pick, MIN_T[task])
+T = max(T_pick, slow.MIN_T[task])
 if T != T_pick:
-    st.caption(f"The {task} task needs T ≥ {MIN_T[task]}: using T = {T}.")
+    st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: using T = {T}.")
 setup = slow.Setup(task=task, T=T, cell=cell, hidden_size=H)
 seed = ui.global_seed()
 
@@ -108,7 +106,7 @@ def click(name: str, key) -> None:
 st.header("Optimizers and learning rates")
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 with c1:
-    optimizers = ui.multiselect("Optimizers", list(OPTIMIZERS), key="opt", value=list(OPTIMIZERS))
+    optimizers = ui.multiselect("Optimizers", list(slow.OPTIMIZERS), key="opt", value=list(slow.OPTIMIZERS))
 with c2:
     lrs = ui.multiselect("Learning rates", list(LRS), key="lr", value=[0.01, 0.1])
 with c3:
@@ -185,7 +183,7 @@ ui.download_csv(cost.breakdown, "step-breakdown")
 st.header("Exploding spikes")
 c1, c2 = st.columns([1, 3])
 with c1:
-    spike_opt = ui.select("Optimizer", list(OPTIMIZERS), key="spike_opt", value="sgd")
+    spike_opt = ui.select("Optimizer", list(slow.OPTIMIZERS), key="spike_opt", value="sgd")
 with c2:
     spike_lr = ui.select_slider("Learning rate: raise it until the gradient explodes",
                                 [0.01, 0.02, 0.05, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0], key="spike_lr", value=0.1)

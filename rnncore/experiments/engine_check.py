@@ -36,6 +36,7 @@ CELL_CASES = tuple([(f"rnn-{f}", "rnn", {"nonlinearity": f}) for f in ("tanh", "
                    + [("lstm", "lstm", {}), ("gru", "gru", {})])
 #: The model checks run every loss on each cell type; the other RNN nonlinearities are checked at the cell level
 #: (the loss, readout and embedding do not depend on them).
+TOLERANCE = gradcheck.TOLERANCE  # the relative error a gradient must stay under
 MODEL_CELLS = ("rnn-tanh", "lstm", "gru")
 OUTPUT_OF_LOSS = {"mse": "all", "bce": "last", "xent": "all"}  # both readout modes get checked
 PACKAGES = ("numpy", "pandas", "altair", "streamlit", "torch")

@@ -31,6 +31,9 @@ from rnncore.data.shipped import arrays_from_json, arrays_to_json
 from rnncore.experiments import effort
 from rnncore.optim import only_readout
 
+CELLS = rc.CELLS  # the recurrent cells a forecaster can use
+validate_series_csv = uploads.validate_series_csv  # the page's door to upload validation
+
 SINE = "sine"
 UPLOAD = "upload"
 SOURCES = (SINE, *rdata.SERIES_NAMES)

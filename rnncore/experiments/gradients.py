@@ -27,6 +27,8 @@ from rnncore import gradflow
 from rnncore.cells import get_cell
 from rnncore.init import SCHEMES
 
+GAMMA = gradflow.GAMMA  # the largest slope of each nonlinearity
+threshold = gradflow.threshold  # 1/gamma: below it in sigma_max, the gradient provably vanishes
 NONLINEARITIES = tuple(gradflow.GAMMA)  # tanh, sigmoid, relu, identity
 RADII = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 2.0, 3.0, 4.0, 5.0, 8.0)  # choices for the lines
 EXPLOSION_RADII = (0.8, 1.2, 2.0, 4.0)  # the "where does it explode?" table

@@ -35,6 +35,8 @@ from rnncore.experiments.parallelism import interleaved
 from rnncore.layers import linear_backward
 from rnncore.losses import get_loss
 from rnncore.sequence import bptt
+from rnncore.tasks import MIN_T, TASKS  # noqa: F401 - the page's choices and their limits
+from rnncore.optim import OPTIMIZERS  # noqa: F401
 
 BLOWUP = 1e3
 Callback = Callable[[int, int, dict], None] | None
