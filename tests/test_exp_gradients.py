@@ -146,3 +146,29 @@ def test_jacobian_norms_from_gradflow_start_at_the_initial_state(rng):
     np.testing.assert_allclose(jac, [0.125, 0.25, 0.5])  # ‖W^(T-t)‖ for t = 0, 1, 2
     _, cache = unroll(cell, params, xs)
     assert cache.store.h.shape[0] == 4
+
+
+def test_findings_quote_the_result_the_page_draws():
+    # identity, orthogonal: ‖dL/dh_1‖ = radius^(T-1) exactly, so the quoted numbers are known in advance
+    cfg = gradients.Config(nonlinearity="identity", scheme="orthogonal", radius=0.9, compare=(0.8, 1.2), **SMALL)
+    result = gradients.run(cfg, seed=3)
+    facts = gradients.findings(result, cfg)
+    T = cfg.T
+    assert set(facts.norm_at_t1) == {0.8, 1.2}
+    assert facts.norm_at_t1[0.8] == f"{0.8 ** (T - 1):.2g}"
+    assert facts.norm_at_t1[1.2] == f"{1.2 ** (T - 1):.2g}"
+    # identity grows from the first radius above 1 of the explosion grid, the sigmoid never does (f' <= 1/4)
+    assert facts.first_growth["identity"] == min(r for r in gradients.EXPLOSION_RADII if r > 1)
+    assert facts.first_growth["sigmoid"] is None
+    row = result.explosion.set_index(["nonlinearity", "radius"]).loc[("tanh", 1.2)]
+    assert facts.explosion_at[("tanh", 1.2)] == (f"{row.norm_t1:.2g}" if row.status == "finite" else row.status)
+
+
+def test_scalar_findings_name_the_largest_gradient_and_whether_it_explodes():
+    sweep = gradients.scalar_demo(T=30, seed=0).sweep
+    facts = gradients.scalar_findings(sweep)
+    assert facts.largest_log10 == sweep["log10_grad"].max()
+    assert sweep.set_index("weight").loc[facts.largest_at, "log10_grad"] == facts.largest_log10
+    assert facts.explodes is False  # sigma' <= 1/4 and saturation keep every weight below 1
+    grown = sweep.assign(log10_grad=sweep["log10_grad"].where(sweep["weight"] != 4.0, 2.5))
+    assert gradients.scalar_findings(grown) == (2.5, 4.0, True)

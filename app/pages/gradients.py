@@ -29,6 +29,7 @@ def scalar(T: int, seed: int) -> gradients.ScalarResult:
 demo = scalar(100, ui.global_seed())
 by_weight = demo.sweep.set_index("weight")
 small, large = by_weight.loc[0.1], by_weight.loc[10.0]
+demo_facts = gradients.scalar_findings(demo.sweep)
 ui.article_box(
     said="A one-unit sigmoid RNN, backpropagated through 100 steps, gives a gradient norm of **1.09e-20** with "
          "weight 0.1 (vanishing) and **2.01e+20** with weight 10 (exploding).",
@@ -82,13 +83,7 @@ def measure(cfg: gradients.Config, seed: int) -> gradients.Result:
 
 result = measure(cfg, seed)
 norms, spectra = result.norms, result.spectra
-first = norms[norms["t"] == 1].set_index("radius")
-
-
-def at_t1(r: float) -> str:
-    row = first.loc[r]
-    return f"{row.grad_norm:.2g}" if row.status == "finite" else row.status
-
+facts = gradients.findings(result, cfg)
 
 if len(result.nonfinite):
     worst = result.nonfinite.iloc[-1]
@@ -99,7 +94,7 @@ if len(result.nonfinite):
         "That is what an exploding gradient does to a real training step.", icon=":material/warning:")
 ui.chart(charts.norms_by_t, norms,
          caption=f"{nonlinearity}, {scheme} init, T = {T}, H = {hidden}: ‖dL/dh_1‖ is "
-                 + ", ".join(f"**{at_t1(r)}** at radius {r:g}" for r in cfg.compare)
+                 + ", ".join(f"**{shown}** at radius {r:g}" for r, shown in facts.norm_at_t1.items())
                  + f". Geometric mean over {cfg.sequences} random sequences, each with a random unit gradient at "
                    "the last step.")
 ui.chart(charts.norms_heatmap, norms,
@@ -135,28 +130,17 @@ with right:
     ui.download_csv(spectra, "gradient-spectra")
 
 st.header("Where does the gradient really explode?")
-expl = {(row.nonlinearity, row.radius): row for row in result.explosion.itertuples()}
-
-
-def shown(nl: str, r: float) -> str:
-    row = expl[(nl, r)]
-    return f"{row.norm_t1:.2g}" if row.status == "finite" else row.status
-
-
-def first_growth(nl: str) -> str:
-    grew = [r for r in gradients.EXPLOSION_RADII if expl[(nl, r)].status == "overflow" or expl[(nl, r)].norm_t1 > 1]
-    return f"radius {grew[0]:g}" if grew else "none of them"
-
-
+at_12 = {nl: facts.explosion_at[(nl, 1.2)] for nl in ("identity", "relu", "tanh", "sigmoid")}
+grows = {nl: "none of them" if r is None else f"radius {r:g}" for nl, r in facts.first_growth.items()}
 st.markdown(
     "A large recurrent weight is not enough: a saturating unit (sigmoid, tanh) has f' → 0 where its input is "
     "large, and that brake tightens as the weight grows; relu passes only its active units (f' is 0 or 1). "
-    f"Measured with the settings above (T = {T}), ‖dL/dh_1‖ at radius 1.2 is **{shown('identity', 1.2)}** with "
-    f"identity, **{shown('relu', 1.2)}** with relu, **{shown('tanh', 1.2)}** with tanh and "
-    f"**{shown('sigmoid', 1.2)}** with the sigmoid. Of the radii "
+    f"Measured with the settings above (T = {T}), ‖dL/dh_1‖ at radius 1.2 is **{at_12['identity']}** with "
+    f"identity, **{at_12['relu']}** with relu, **{at_12['tanh']}** with tanh and "
+    f"**{at_12['sigmoid']}** with the sigmoid. Of the radii "
     f"{', '.join(f'{r:g}' for r in gradients.EXPLOSION_RADII)}, the first where the gradient grows (‖dL/dh_1‖ > 1) "
-    f"is: identity **{first_growth('identity')}**, relu **{first_growth('relu')}**, tanh "
-    f"**{first_growth('tanh')}**, sigmoid **{first_growth('sigmoid')}**. Explosion needs a regime that does "
+    f"is: identity **{grows['identity']}**, relu **{grows['relu']}**, tanh "
+    f"**{grows['tanh']}**, sigmoid **{grows['sigmoid']}**. Explosion needs a regime that does "
     "not saturate."
 )
 bad_rows = result.explosion[result.explosion["status"] != "finite"]
@@ -185,9 +169,8 @@ st.markdown(
     f"**{large.mean_factor:.1e}**, and the gradient reaches **1e{large.log10_grad:.0f}**. That is below float64's "
     "smallest number, so even the correct code prints 0.0 there (column `float64_grad`). "
     + (f"No weight from {demo.sweep.weight.min():g} to {demo.sweep.weight.max():g} makes this unit explode: the "
-       f"largest gradient is 1e{demo.sweep.log10_grad.max():.0f}, at w = "
-       f"{demo.sweep.weight[demo.sweep.log10_grad.idxmax()]:g}." if demo.sweep.log10_grad.max() < 0 else
-       f"Its largest gradient is 1e{demo.sweep.log10_grad.max():.0f}.")
+       f"largest gradient is 1e{demo_facts.largest_log10:.0f}, at w = {demo_facts.largest_at:g}." if not demo_facts.explodes else
+       f"Its largest gradient is 1e{demo_facts.largest_log10:.0f}, at w = {demo_facts.largest_at:g}.")
 )
 left, right = st.columns(2)
 with left:

@@ -175,6 +175,32 @@ def run(cfg: Config, seed: int, *, callback=None) -> Result:
     return Result(norms, spectra, focus, explosion, nonfinite)
 
 
+class Findings(NamedTuple):
+    """The numbers the page's sentences quote, read off a :class:`Result`."""
+
+    norm_at_t1: dict[float, str]                 # radius -> ‖dL/dh_1‖ ("3.4e-05"), or its status ("overflow")
+    explosion_at: dict[tuple[str, float], str]   # (nonlinearity, radius) -> ‖dL/dh_1‖ with a unit gradient at T
+    first_growth: dict[str, float | None]        # nonlinearity -> first EXPLOSION_RADII radius with ‖dL/dh_1‖ > 1
+
+
+def _shown(value: float, status: str) -> str:
+    return f"{value:.2g}" if status == "finite" else status
+
+
+def findings(result: Result, cfg: Config) -> Findings:
+    """What the page says about ``result`` (measured with ``cfg``), as numbers formatted the way it prints them."""
+    first = result.norms[result.norms["t"] == 1].set_index("radius")
+    at_t1 = {float(r): _shown(first.loc[r, "grad_norm"], first.loc[r, "status"]) for r in cfg.compare}
+    expl = {(row.nonlinearity, float(row.radius)): row for row in result.explosion.itertuples()}
+    explosion_at = {key: _shown(row.norm_t1, row.status) for key, row in expl.items()}
+    first_growth = {}
+    for nl in NONLINEARITIES:
+        grew = [r for r in EXPLOSION_RADII
+                if (nl, r) in expl and (expl[(nl, r)].status == "overflow" or expl[(nl, r)].norm_t1 > 1)]
+        first_growth[nl] = grew[0] if grew else None
+    return Findings(at_t1, explosion_at, first_growth)
+
+
 def _explosion(cfg: Config, seed: int) -> pd.DataFrame:
     """‖dL/dh_1‖ for every nonlinearity at a few radii: where does the gradient really grow?"""
     rows = []
@@ -213,6 +239,21 @@ def _focus(cfg: Config, seed: int) -> pd.DataFrame:
 class ScalarResult(NamedTuple):
     sweep: pd.DataFrame   # weight, article_code, float64_grad, log10_grad, log10_bound, mean_factor, saturated
     trace: pd.DataFrame   # weight, t, log10_grad: log10 |dL/dh_t| for the traced weights
+
+
+class ScalarFindings(NamedTuple):
+    """What the page says about the scalar demo."""
+
+    largest_log10: float     # log10 of the largest correct gradient over the sweep's weights
+    largest_at: float        # the weight where it is reached
+    explodes: bool           # whether any weight's gradient exceeds 1
+
+
+def scalar_findings(sweep: pd.DataFrame) -> ScalarFindings:
+    """The largest gradient of :func:`scalar_demo`'s sweep, and whether any weight makes the unit explode."""
+    i = sweep["log10_grad"].idxmax()
+    largest = float(sweep.loc[i, "log10_grad"])
+    return ScalarFindings(largest, float(sweep.loc[i, "weight"]), largest > 0)
 
 
 def _log10_grads(weight: float, h: np.ndarray) -> np.ndarray:
