@@ -22,24 +22,12 @@ sys.path.insert(0, str(REPO))
 
 import streamlit as st  # noqa: E402
 from streamlit import config, logger  # noqa: E402
-from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from app import nav  # noqa: E402
 
 COLD_TARGET, WARM_TARGET = 2.0, 0.3
 TIMEOUT = 300.0
-
-
-def _run_entry_every_time() -> None:
-    """AppTest would otherwise run a page script alone after the first run (see tests/apptest/conftest.py)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
 
 
 def time_page(spec: nav.PageSpec) -> tuple[float, float, str]:
@@ -69,7 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page", action="append", default=[], help="url path to time (repeatable); default all")
     parser.add_argument("--verbose", action="store_true", help="keep Streamlit's log (tracebacks of failing pages)")
     args = parser.parse_args(argv)
-    _run_entry_every_time()
     config.set_option("client.showErrorDetails", "full")  # the table names a failing page's error
     if not args.verbose:  # Streamlit's loggers each carry the configured level: set it, and for those that exist
         config.set_option("logger.level", "critical")

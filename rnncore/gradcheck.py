@@ -8,12 +8,18 @@ is compared with the analytic gradient, one named array at a time. Vector-valued
 upstream gradient u (a vector-Jacobian product): f = sum(u * output). The error of each array is reported as the
 relative error of the whole gradient, ||a - n|| / max(||a||, ||n||), which stays meaningful when single entries are
 near zero. In float64 a correct smooth gradient gives about 1e-9 to 1e-7.
+
+The oracles for a recurrent unroll live here too, written once for the Engine-check page and the tests:
+:func:`unroll_objective` (a random vector-Jacobian product of the whole unroll, whose gradient is full BPTT) and
+:func:`truncated_objective` (the surrogate whose exact gradient is truncated BPTT).
 """
 from __future__ import annotations
 
 from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
+
+from .sequence import unroll
 
 TOLERANCE = 1e-6  # relative error at or below which a float64 gradient passes
 
@@ -84,3 +90,49 @@ def check(f: Callable[[], float], arrays: Mapping[str, np.ndarray], analytic: Ma
           eps: float = 1e-6, tol: float = TOLERANCE) -> list[GradCheckRow]:
     """Numerical gradients of ``f`` over ``arrays``, compared with ``analytic``: one row per array."""
     return compare(analytic, numerical_grads(f, arrays, eps=eps), tol=tol)
+
+
+# ---- oracles for BPTT -------------------------------------------------------------------------------------------
+
+def state_parts(state) -> tuple:
+    """A state as a tuple of (B, H) arrays: the LSTM's (h, c) as is, any other state as (h,)."""
+    return state if isinstance(state, tuple) else (state,)
+
+
+def unroll_objective(cell, params: dict, xs: np.ndarray, s0, u: np.ndarray, us) -> float:
+    """sum(u * hs) + <us, final state>: a random vector-Jacobian product of the whole unroll, as one number.
+
+    Its gradient is what ``bptt(cell, params, u, cache, dstate=us)`` returns. ``us=None`` leaves the final-state
+    term out.
+    """
+    hs, cache = unroll(cell, params, xs, s0)
+    tail = 0.0 if us is None else sum(np.sum(a * b) for a, b in zip(state_parts(cache.final_state), state_parts(us)))
+    return float(np.sum(hs * u) + tail)
+
+
+def frozen_states(cell, params: dict, xs: np.ndarray, s0) -> tuple:
+    """The states of an unperturbed run, ``(h[, c])`` each (T+1, B, H); index j is the state after j steps."""
+    _, cache = unroll(cell, params, xs, s0)
+    return tuple(cache.store[i].copy() for i in range(cell.state_size))
+
+
+def truncated_objective(cell, params: dict, xs: np.ndarray, s0, u: np.ndarray, us, k: int, frozen: tuple) -> float:
+    """The surrogate whose exact gradient is what ``bptt(..., truncate=k)`` returns for :func:`unroll_objective`.
+
+    The output at t is recomputed from the state entering its window of k steps: h_{t-k}, held constant (read from
+    ``frozen``, see :func:`frozen_states`), or the live initial state when the window reaches the start.
+    """
+    T = xs.shape[1]
+    total = 0.0
+    for t in range(T):
+        start = max(t - k + 1, 0)
+        if start == 0:
+            state = s0
+        else:
+            parts = tuple(f[start].copy() for f in frozen)
+            state = parts if cell.state_size == 2 else parts[0]
+        hs, cache = unroll(cell, params, xs[:, start:t + 1], state)
+        total += float(np.sum(hs[:, -1] * u[:, t]))
+        if t == T - 1 and us is not None:
+            total += sum(float(np.sum(a * b)) for a, b in zip(state_parts(cache.final_state), state_parts(us)))
+    return total

@@ -58,8 +58,8 @@ def test_truncated_objective_equals_the_full_one_when_the_window_covers_everythi
     cell, params, xs, s0, u, us = _case(rng)
     _, cache = unroll(cell, params, xs, s0)
     frozen = (cache.store.h.copy(),)
-    full = engine_check.objective(cell, params, xs, s0, u, us)
-    assert engine_check.truncated_objective(cell, params, xs, s0, u, us, 5, frozen) == pytest.approx(full, rel=1e-12)
+    full = gradcheck.unroll_objective(cell, params, xs, s0, u, us)
+    assert gradcheck.truncated_objective(cell, params, xs, s0, u, us, 5, frozen) == pytest.approx(full, rel=1e-12)
 
 
 def test_truncated_gradient_is_checked_against_the_right_surrogate(rng):
@@ -69,9 +69,9 @@ def test_truncated_gradient_is_checked_against_the_right_surrogate(rng):
     frozen = (cache.store.h.copy(),)
     _, _, grads = bptt(cell, params, u, cache, dstate=us, truncate=2)
     arrays = {"W_h": params["W_h"]}
-    right = gradcheck.check(lambda: engine_check.truncated_objective(cell, params, xs, s0, u, us, 2, frozen),
+    right = gradcheck.check(lambda: gradcheck.truncated_objective(cell, params, xs, s0, u, us, 2, frozen),
                             arrays, grads)
-    wrong = gradcheck.check(lambda: engine_check.truncated_objective(cell, params, xs, s0, u, us, 3, frozen),
+    wrong = gradcheck.check(lambda: gradcheck.truncated_objective(cell, params, xs, s0, u, us, 3, frozen),
                             arrays, grads)
     assert right[0].passed and not wrong[0].passed
 

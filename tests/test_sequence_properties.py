@@ -1,11 +1,12 @@
 """Properties of unroll/bptt that the contract promises."""
 import numpy as np
 import pytest
+from engine_helpers import CELL_CASES, CELL_IDS, analytic, make_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine_helpers import CELL_CASES, CELL_IDS, analytic, make_case, state_parts
 from rnncore import bptt, get_cell, unroll
+from rnncore.gradcheck import state_parts
 
 pytestmark = pytest.mark.usefixtures("strict_numpy")
 

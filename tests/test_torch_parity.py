@@ -6,8 +6,8 @@ n block, where b[2H:] = bias_ih[2H:] and b_hn = bias_hh[2H:].
 import numpy as np
 import pytest
 
-from engine_helpers import state_parts
 from rnncore import bptt, get_cell, unroll
+from rnncore.gradcheck import state_parts
 
 torch = pytest.importorskip("torch")
 

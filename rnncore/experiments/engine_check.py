@@ -70,10 +70,6 @@ class Result(NamedTuple):
     summary: pd.DataFrame   # kind, checks, passed, worst_rel_error
 
 
-def _parts(state) -> tuple:
-    return state if isinstance(state, tuple) else (state,)
-
-
 def _state(cell, rng, B, H):
     parts = tuple(rng.standard_normal((B, H)) for _ in range(cell.state_size))
     return parts if cell.state_size == 2 else parts[0]
@@ -92,39 +88,6 @@ def _note(opts: dict, params: dict, xs: np.ndarray, s0, eps: float) -> str:
     gap = _relu_kink(params, xs, s0)
     return f"closest pre-activation to relu's kink: {gap:.1e}" + (" (too close: unreliable)" if gap < 100 * eps
                                                                   else "")
-
-
-def objective(cell, params: dict, xs: np.ndarray, s0, u: np.ndarray, us) -> float:
-    """sum(u * hs) + <us, final state>: a random vector-Jacobian product of the whole unroll, as one number.
-
-    ``us=None`` leaves the final-state term out.
-    """
-    hs, cache = unroll(cell, params, xs, s0)
-    tail = 0.0 if us is None else sum(np.sum(a * b) for a, b in zip(_parts(cache.final_state), _parts(us)))
-    return float(np.sum(hs * u) + tail)
-
-
-def truncated_objective(cell, params: dict, xs: np.ndarray, s0, u: np.ndarray, us, k: int, frozen: tuple) -> float:
-    """The surrogate whose exact gradient is what ``bptt(..., truncate=k)`` returns for :func:`objective`.
-
-    Args:
-        frozen: the states of an unperturbed run, ``(h[, c])`` each (T+1, B, H): the state entering a window that
-            starts after step 0 is read from here, so no gradient flows into it.
-    """
-    T = xs.shape[1]
-    total = 0.0
-    for t in range(T):
-        start = max(t - k + 1, 0)
-        if start == 0:
-            state = s0
-        else:
-            parts = tuple(f[start].copy() for f in frozen)
-            state = parts if cell.state_size == 2 else parts[0]
-        hs, cache = unroll(cell, params, xs[:, start:t + 1], state)
-        total += float(np.sum(hs[:, -1] * u[:, t]))
-        if t == T - 1:
-            total += sum(float(np.sum(a * b)) for a, b in zip(_parts(cache.final_state), _parts(us)))
-    return total
 
 
 def _rows(kind: str, case: str, rows: list, note: str) -> list:
@@ -147,13 +110,13 @@ def cell_checks(cfg: Config, seed: int, *, truncate: int | None = None) -> pd.Da
         dxs, d0, grads = bptt(cell, params, u, cache, dstate=us, truncate=truncate)
         arrays, analytic = dict(params), dict(grads)
         arrays["xs"], analytic["xs"] = xs, dxs
-        for state_name, a, g in zip(("h0", "c0"), _parts(s0), _parts(d0)):
+        for state_name, a, g in zip(("h0", "c0"), gradcheck.state_parts(s0), gradcheck.state_parts(d0)):
             arrays[state_name], analytic[state_name] = a, g
         if truncate is None:
-            f = lambda: objective(cell, params, xs, s0, u, us)  # noqa: E731 - closes over the perturbed arrays
+            f = lambda: gradcheck.unroll_objective(cell, params, xs, s0, u, us)  # noqa: E731 - closes over the perturbed arrays
         else:
-            frozen = tuple(cache.store[j].copy() for j in range(cell.state_size))
-            f = lambda: truncated_objective(cell, params, xs, s0, u, us, truncate, frozen)  # noqa: E731
+            frozen = gradcheck.frozen_states(cell, params, xs, s0)
+            f = lambda: gradcheck.truncated_objective(cell, params, xs, s0, u, us, truncate, frozen)  # noqa: E731
         checked = gradcheck.check(f, arrays, analytic, eps=cfg.eps)
         kind = "cell, full BPTT" if truncate is None else f"cell, truncated BPTT (k = {truncate})"
         rows += _rows(kind, label, checked, _note(opts, params, xs, s0, cfg.eps))
@@ -201,7 +164,7 @@ def control_check(cfg: Config, seed: int) -> pd.DataFrame:
     _, cache = unroll(cell, params, xs)
     _, _, grads = bptt(cell, params, u, cache)
     wrong = {"W_h": grads["W_h"] * 1.001}
-    checked = gradcheck.check(lambda: objective(cell, params, xs, None, u, None), {"W_h": params["W_h"]}, wrong,
+    checked = gradcheck.check(lambda: gradcheck.unroll_objective(cell, params, xs, None, u, None), {"W_h": params["W_h"]}, wrong,
                               eps=cfg.eps)
     return pd.DataFrame(_rows("control: 0.1% error injected", "gru", checked, "must fail"), columns=COLUMNS)
 
@@ -273,18 +236,18 @@ def torch_parity(seed: int, *, B: int = 3, T: int = 9, D: int = 4, H: int = 6) -
         s0 = _state(cell, rng, B, H)
         us = _state(cell, rng, B, H)
         x_t = torch.tensor(xs, requires_grad=True)
-        s0_t = tuple(torch.tensor(p[None], requires_grad=True) for p in _parts(s0))
+        s0_t = tuple(torch.tensor(p[None], requires_grad=True) for p in gradcheck.state_parts(s0))
         out_t, fin_t = mod(x_t, s0_t if name == "lstm" else s0_t[0])
-        fin_t = _parts(fin_t)
-        obj = (out_t * torch.tensor(u)).sum() + sum((f[0] * torch.tensor(v)).sum() for f, v in zip(fin_t, _parts(us)))
+        fin_t = gradcheck.state_parts(fin_t)
+        obj = (out_t * torch.tensor(u)).sum() + sum((f[0] * torch.tensor(v)).sum() for f, v in zip(fin_t, gradcheck.state_parts(us)))
         obj.backward()
         hs, cache = unroll(cell, params, xs, s0)
         dxs, d0, grads = bptt(cell, params, u, cache, dstate=us)
         pairs = [("hidden states", hs, out_t.detach().numpy()),
-                 ("final state", np.concatenate(_parts(cache.final_state)),
+                 ("final state", np.concatenate(gradcheck.state_parts(cache.final_state)),
                   np.concatenate([f[0].detach().numpy() for f in fin_t])),
                  ("dL/dxs", dxs, x_t.grad.numpy()),
-                 ("dL/dstate0", np.concatenate(_parts(d0)), np.concatenate([s.grad[0].numpy() for s in s0_t])),
+                 ("dL/dstate0", np.concatenate(gradcheck.state_parts(d0)), np.concatenate([s.grad[0].numpy() for s in s0_t])),
                  ("dL/dW_x", grads["W_x"], mod.weight_ih_l0.grad.numpy().T),
                  ("dL/dW_h", grads["W_h"], mod.weight_hh_l0.grad.numpy().T),
                  ("dL/db", grads["b"], mod.bias_ih_l0.grad.numpy())]  # dL/db = dL/db_ih (b = b_ih + b_hh)
