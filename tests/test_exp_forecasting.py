@@ -180,3 +180,13 @@ def test_charts_are_valid(sine, runs):
         assert_valid_chart(charts.residual_boxes(f.one_step))
         assert_valid_chart(charts.residual_lines(f.one_step, temporal=temporal))
         assert_valid_chart(charts.loss_curves(f.curves))
+
+
+def test_measured_sentence_lists_rmse_best_first_with_the_noise_floor_only_for_the_sine():
+    table = pd.DataFrame({"model": ["persistence", "LSTM", "AR(8)"], "one_step_rmse": [0.31, 0.12, np.nan]})
+    text = fx.measured_sentence(table, ["first claim.", "second claim.", "third claim."], noise=0.1)
+    assert text.startswith("Held-out one-step RMSE: LSTM 0.12, persistence 0.31.")
+    assert "standard deviation 0.1" in text and "MSE of 0.01" in text
+    assert text.endswith("first claim. second claim.")
+    real = fx.measured_sentence(table, ["a."], noise=None)
+    assert "noise" not in real and "AR(8)" not in real

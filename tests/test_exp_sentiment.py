@@ -157,3 +157,15 @@ def test_charts_are_valid(builtin, rnn_run):
                   charts.hidden_heatmap(tr.hidden, model="rnn")):
         assert_valid_chart(chart)
     assert np.isfinite(sc.curves.loss).all() and len(sc.curves) < 400  # thinned for drawing
+
+
+def test_measured_sentence_quotes_each_models_accuracy_from_the_table():
+    acc = pd.DataFrame({"model": [exp.BOW] * 4 + ["lstm"] * 4,
+                        "subset": ["all", "negated", "contrast", "long"] * 2,
+                        "accuracy": [0.71, 0.40, 0.55, 0.68, 0.93, 0.91, 0.88, 0.90]})
+    text = exp.measured_sentence(acc, ["lstm"])
+    assert f"{exp.BOW}: **0.71** (0.40 negated, 0.55 contrast, 0.68 long)." in text
+    assert "LSTM: **0.93** (0.91 negated, 0.88 contrast, 0.90 long)." in text
+    assert "Train a model" not in text
+    alone = exp.measured_sentence(acc[acc["model"] == exp.BOW], [])
+    assert "LSTM" not in alone and "Train a model to compare." in alone

@@ -204,16 +204,6 @@ if len(fc.curves):
     ui.download_csv(fc.curves, "forecast-training-loss")
 
 
-def measured_text() -> str:
-    """The box's "measured here", from the table on screen."""
-    rows = fc.table.dropna(subset=["one_step_rmse"]).sort_values("one_step_rmse")
-    listed = ", ".join(f"{r.model} {r.one_step_rmse:.3g}" for r in rows.itertuples())
-    floor = (f" Every new value carries fresh noise of standard deviation {sine.noise:g}, so no forecaster can beat "
-             f"an RMSE of about {sine.noise:g} (an MSE of {sine.noise ** 2:g}) one step ahead: the article's 2.1e-4 "
-             "is below that floor." if source == fx.SINE and sine.noise > 0 else "")
-    return f"Held-out one-step RMSE: {listed}.{floor} " + " ".join(claims[:2])
-
-
 with article:
     ui.article_box(
         said="A NumPy `SimpleRNN` trained on a noisy sine: the loss falls from **0.255** to **2.1e-4** over 1,000 "
@@ -221,7 +211,7 @@ with article:
         code_does="Raises `ValueError` at its first update of the output weights: 1-D inputs broadcast the hidden "
                   "state to (10, 10). And that update is its only training: no gradient reaches the recurrent "
                   "weights.",
-        measured=measured_text(),
+        measured=fx.measured_sentence(fc.table, claims, noise=sine.noise if source == fx.SINE else None),
     )
 
 if sc.name == fx.SINE and not upload_name:

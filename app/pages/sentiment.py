@@ -227,25 +227,13 @@ if models:
                "Where the models disagree, none of them has learned English; a model is only as good as its data.")
 ui.download_csv(toy, "sentiment-article-toy")
 
-def measured_text() -> str:
-    """The box's "measured here", from the accuracy table on screen."""
-    parts = []
-    for model in (exp.BOW, *models):
-        row = acc[acc.model == model].set_index("subset")["accuracy"]
-        detail = f" ({row['negated']:.2f} negated, {row['contrast']:.2f} contrast, {row['long']:.2f} long)" \
-            if "long" in row else ""
-        parts.append(f"{model if model == exp.BOW else model.upper()}: **{row['all']:.2f}**{detail}.")
-    return ("Test accuracy on held-out sentences. " + " ".join(parts) + ("" if models else " Train a model to compare.")
-            + " Our code with the article's shapes raises the same `ValueError` (below).")
-
-
 with article:
     ui.article_box(
         said="A NumPy `SentimentRNN` with a six-word vocabulary scores *I love this movie...* as **Positive (0.23)** "
              "and *I hate bad movies...* as **Negative (-0.18)**.",
         code_does="Raises `ValueError`: the 1-D embeddings broadcast the hidden state to (5, 5), so the final "
                   "comparison is ambiguous. No line trains the model: its weights stay random.",
-        measured=measured_text(),
+        measured=exp.measured_sentence(acc, list(models)),
     )
 
 data_line = ("ds = exp.builtin_dataset()" if data_key == exp.BUILTIN else

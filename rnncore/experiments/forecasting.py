@@ -403,3 +403,20 @@ def summary(table: pd.DataFrame) -> list:
 
 if __name__ == "__main__":
     write_shipped()
+
+
+def measured_sentence(table: pd.DataFrame, claims: list[str], *, noise: float | None) -> str:
+    """The page's "measured here": every forecaster's held-out one-step RMSE, best first, the noise floor of the
+    sine (``noise``, None for a real series) and the first two of the page's claims.
+
+    Args:
+        table: model, one_step_rmse, ... (the forecast table the page shows).
+        claims: the page's generated claims (the list under the table).
+        noise: the standard deviation of the sine's fresh noise, or None.
+    """
+    rows = table.dropna(subset=["one_step_rmse"]).sort_values("one_step_rmse")
+    listed = ", ".join(f"{r.model} {r.one_step_rmse:.3g}" for r in rows.itertuples())
+    floor = (f" Every new value carries fresh noise of standard deviation {noise:g}, so no forecaster can beat "
+             f"an RMSE of about {noise:g} (an MSE of {noise ** 2:g}) one step ahead: the article's 2.1e-4 "
+             "is below that floor." if noise else "")
+    return f"Held-out one-step RMSE: {listed}.{floor} " + " ".join(claims[:2])

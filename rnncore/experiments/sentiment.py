@@ -386,3 +386,21 @@ def write_shipped(path: Path = SHIPPED, *, seed: int = 0, log=print) -> None:
 
 if __name__ == "__main__":
     write_shipped()
+
+
+def measured_sentence(accuracy: pd.DataFrame, models: list[str]) -> str:
+    """The page's "measured here": held-out accuracy of bag-of-words and each trained model, overall and (on the
+    built-in corpus) on the negated, contrast and long sentences.
+
+    Args:
+        accuracy: model, subset, accuracy (the frame the accuracy chart draws).
+        models: the recurrent models trained, in the order shown.
+    """
+    parts = []
+    for model in (BOW, *models):
+        row = accuracy[accuracy["model"] == model].set_index("subset")["accuracy"]
+        detail = (f" ({row['negated']:.2f} negated, {row['contrast']:.2f} contrast, {row['long']:.2f} long)"
+                  if "long" in row else "")
+        parts.append(f"{model if model == BOW else model.upper()}: **{row['all']:.2f}**{detail}.")
+    return ("Test accuracy on held-out sentences. " + " ".join(parts) + ("" if models else " Train a model to compare.")
+            + " Our code with the article's shapes raises the same `ValueError` (below).")
