@@ -1,36 +1,6 @@
 """The page conventions, built once: every page of the Lab uses these and nothing else for its shared pieces.
 
-A whole minimal page::
-
-    import dataclasses
-    import streamlit as st
-    from app import ui
-    from rnncore.experiments import gradients          # pure: (config, seed) -> tidy DataFrame
-    from rnncore.charts import gradients as charts     # pure: DataFrame -> alt.Chart
-
-    st.title("Vanishing & exploding gradients")
-    st.markdown("One paragraph: what this page measures, and why it matters.")
-    ui.article_box(said="Norms of 1.09e-20 and 2.01e+20.", code_does="Prints 0.0 twice: ...", measured="...")
-
-    cfg = gradients.Config(
-        radius=ui.slider("Spectral radius of W_h", key="radius", min_value=0.5, max_value=1.5, value=0.9, step=0.05),
-        cell=ui.select("Cell", ["rnn", "lstm", "gru"], key="cell", value="rnn"),
-    )
-    seed = ui.global_seed()
-
-    @ui.cached(max_entries=32)                         # key: this function's source + engine version + args
-    def measure(cfg: gradients.Config, seed: int):
-        with ui.progress("Backpropagating") as report:  # progress created INSIDE the cached function
-            return gradients.run(cfg, seed=seed, callback=report)
-
-    result = measure(cfg, seed)
-    ui.show_run_problem(step=result.stopped_at, reason=result.reason)   # no-op when the run finished
-    ui.chart(charts.norms_by_t, result.frame, caption="Each line halves or doubles at every step back.")
-    ui.download_csv(result.frame, "gradient-norms")
-    ui.reproduce(f'''
-        import rnncore.experiments.gradients as g
-        print(g.run(g.{cfg!r}, seed={seed}).frame.head())
-    ''')
+A whole page that runs, to copy: ``app/pages/_template.py`` (``tests/apptest/test_template.py`` runs it).
 
 Rules the helpers enforce or assume:
 - Every control goes through :mod:`app.controls` (re-exported here): it is bound to the URL under its key, and a bad
