@@ -6,11 +6,12 @@ import dataclasses
 
 import pandas as pd
 import pytest
+import streamlit as st
+from helpers import reproduce_snippets
 from streamlit.testing.v1 import AppTest
 
+from app import caching, downloads, ui
 from apptest.conftest import TIMEOUT
-from helpers import reproduce_snippets
-from app import ui
 
 
 def run(script, query: dict | None = None) -> AppTest:
@@ -55,6 +56,7 @@ def test_reproduce_shows_dedented_code_and_rejects_invalid_python():
 def test_download_buttons_get_unique_keys_and_safe_names():
     def script():
         import pandas as pd
+
         from app import ui
         frame = pd.DataFrame({"t": [0, 1], "loss": [0.5, 0.25]})
         ui.download_csv(frame, "loss curve")
@@ -68,7 +70,7 @@ def test_download_buttons_get_unique_keys_and_safe_names():
 
 def test_csv_download_defuses_spreadsheet_formulas():
     frame = pd.DataFrame({"text": ["=1+1", "+cmd", "-2", "@x", "fine"], "value": [-1.0, 2.0, 3.0, 4.0, 5.0]})
-    safe = ui._csv_safe(frame)
+    safe = downloads._csv_safe(frame)
     assert safe["text"].tolist() == ["'=1+1", "'+cmd", "'-2", "'@x", "fine"]
     assert safe["value"].tolist() == frame["value"].tolist()  # numbers are left alone
     assert frame["text"][0] == "=1+1"  # the caller's frame is not modified
@@ -76,8 +78,9 @@ def test_csv_download_defuses_spreadsheet_formulas():
 
 def test_show_run_problem_names_step_and_reason():
     def script():
-        from app import ui
         import streamlit as st
+
+        from app import ui
         st.markdown(str(ui.show_run_problem(step=None, reason=None)))
         st.markdown(str(ui.show_run_problem(step=17, reason="loss is inf", total=200, what="Training")))
 
@@ -90,6 +93,7 @@ def test_show_run_problem_names_step_and_reason():
 def test_global_seed_reads_the_sidebar_seed():
     def script():
         import streamlit as st
+
         from app import ui
         with st.sidebar:
             ui.seed_input()
@@ -129,7 +133,7 @@ def test_cached_keys_on_config_seed_and_engine(monkeypatch):
     assert len(calls) == 3  # config and seed are in the key
     measure(Config(3), 0)
     assert len(calls) == 4  # max_entries=2 evicted the oldest
-    monkeypatch.setattr(ui, "ENGINE", "another-engine")
+    monkeypatch.setattr(caching, "ENGINE", "another-engine")
     measure(Config(3), 1)
     assert len(calls) == 5  # a new engine is a new key
     measure.clear()
@@ -176,6 +180,7 @@ def test_engine_fingerprint_names_the_rnncore_version():
 def test_progress_inside_a_cached_function_survives_a_cache_hit():
     def script():
         import streamlit as st
+
         from app import ui
 
         @ui.cached
@@ -203,7 +208,7 @@ def test_progress_updates_are_throttled(monkeypatch):
         def empty(self):
             updates.append("emptied")
 
-    monkeypatch.setattr(ui.st, "progress", lambda value, text=None: Bar())
+    monkeypatch.setattr(st, "progress", lambda value, text=None: Bar())
     with ui.progress("Working", steps=10) as report:
         for done in range(1, 1001):
             report(done, 1000, {})
@@ -217,6 +222,7 @@ def test_progress_updates_are_throttled(monkeypatch):
 
 def controls_script():
     import streamlit as st
+
     from app import ui
     st.write(repr((
         ui.slider("Radius", key="radius", min_value=0.5, max_value=1.5, value=0.9, step=0.05),
