@@ -2,8 +2,9 @@
 
     python benchmarks/bad_inputs.py            # prints a markdown table: input, page, what the user saw
 
-Uploads use the files of the page tests (tests/apptest/test_page_sentiment.py and test_page_forecasting.py), plus a
-text column full of spreadsheet formulas; links carry odd URL parameters; training is pushed until it diverges.
+Uploads use the files of the page tests (tests/apptest/test_page_sentiment.py and test_page_forecasting.py: the bad
+files, and the files read whole with a note), plus a text column full of spreadsheet formulas; links carry odd URL
+parameters; training is pushed until it diverges.
 Every row also says whether an exception reached the page (it never should) and whether the page's other settings
 kept their values. The tests assert the same things; this prints them for people.
 """
@@ -31,7 +32,7 @@ def shown(at) -> str:
     parts = [f"error: {e.value}" for e in at.error] + [f"warning: {w.value}" for w in at.warning]
     text = re.sub(r"\\(.)", r"\1", " | ".join(parts)) or "(no message)"
     text = text.replace("\n", " ")
-    return text if len(text) < 170 else text[:167] + "..."
+    return text if len(text) < 170 else f"{text[:167]}... ({len(text):,} characters in all)"
 
 
 def record(what: str, page: str, at, kept: bool | None = None) -> None:
@@ -43,13 +44,13 @@ def record(what: str, page: str, at, kept: bool | None = None) -> None:
 def uploads() -> None:
     at = open_page("app/pages/forecasting.py", query={"ar": "4"})
     at.selectbox(key="series").set_value("upload").run()
-    for what, raw, _ in forecasting_tests.BAD_FILES:
+    for what, raw, _ in forecasting_tests.BAD_FILES + forecasting_tests.NOTED_FILES:
         at.file_uploader(key="upload").set_value(("bad.csv", raw, "text/csv")).run()
         record(f"upload: {what}", "forecasting", at, kept=at.select_slider(key="ar").value == 4)
     at = open_page("app/pages/sentiment.py")
     at.select_slider(key="hidden").set_value(16).run()
     at.radio(key="data").set_value("upload").run()
-    cases = list(sentiment_tests.BAD_FILES)
+    cases = sentiment_tests.BAD_FILES + sentiment_tests.NOTED_FILES
     formulas = "text,label\n" + "".join(f"{'=HYPERLINK(1)' if i % 2 else 'a fine film'} {i},{i % 2}\n"
                                         for i in range(40))
     cases.append(("text that looks like a formula", formulas.encode(), ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from apptest.conftest import assert_ran, charts, open_page, unescaped
 from helpers import assert_snippet_runs, reproduce_snippets
@@ -94,6 +95,27 @@ BAD_FILES = [  # (what, bytes, words the message must contain)
     ("too short", ("date,value\n" + "".join(f"{d},{i}\n" for i, d in enumerate(DAYS[:10]))).encode(),
      "at least 30 are needed"),
 ]
+# The held-out uploads of issue 12: a 100-day series, each broken one way. Row 41 is on line 42.
+DAYS100 = [str(date(2021, 1, 1) + timedelta(days=i)) for i in range(100)]
+ROWS100 = [f"{d},{10 + i % 7}" for i, d in enumerate(DAYS100)]
+
+
+def series(rows: list[str], header: str = "date,value\n") -> bytes:
+    return (header + "\n".join(rows) + "\n").encode()
+
+
+BAD_FILES += [
+    ("a quote before row 41's date", series(ROWS100[:40] + ['"' + ROWS100[40]] + ROWS100[41:]),
+     "quote (\") on line 42 opens a cell that is never closed"),
+    ("no header row", series(ROWS100, header=""), "looks like data, not column names"),
+    ("mixed date formats", series(ROWS100[:50] + [f"{date.fromisoformat(r[:10]):%d/%m/%Y}{r[10:]}"
+                                                  for r in ROWS100[50:]]), "written in 2 formats"),
+    ("10,000 columns", (",".join(f"col_{j}" for j in range(10_000)) + "\n" + ",".join(["0"] * 10_000) + "\n").encode(),
+     "and 9,990 more"),
+]
+NOTED_FILES = [  # read whole, with a note that says how: (what, bytes, words the note must contain)
+    ("UTF-16LE without a byte-order mark", series(ROWS100).decode().encode("utf-16-le"), "UTF-16"),
+]
 
 
 def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
@@ -108,6 +130,16 @@ def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
         assert len(errors) == 1 and expected in errors[0], (what, errors)
         assert at.select_slider(key="ar").value == 4 and at.selectbox(key="series").value == "upload", what
         assert charts(at), what  # the article's sine is still shown
+
+
+def test_files_read_whole_with_a_note_keep_every_row():
+    at = open_page(PAGE, query={"series": "Upload a CSV"})
+    for what, raw, expected in NOTED_FILES:
+        at.file_uploader(key="upload").set_value(("noted.csv", raw, "text/csv")).run()
+        assert_ran(at)
+        assert not at.error, (what, [e.value for e in at.error])
+        assert any(expected in unescaped(w.value) for w in at.warning), (what, [w.value for w in at.warning])
+        assert any("100 values" in c.value for c in at.caption), what
 
 
 def test_a_good_upload_is_forecast_and_a_too_short_one_is_explained():

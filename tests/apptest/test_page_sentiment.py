@@ -81,6 +81,28 @@ BAD_FILES = [  # (what, bytes, words the message must contain)
     ("oversized", b"text,label\n" + b"a long enough review of a film,1\n" * 170_000, "the limit is"),
     ("ragged", b"text,label\ngood,1,extra,cells\n", "has 4 cells"),
 ]
+# The held-out uploads of issue 12: 60 reviews, each broken one way. Row 21 is on line 22 (the header is line 1).
+REVIEWS = [f"{'a lovely' if i % 2 else 'a dull'} film number {i},{i % 2}" for i in range(60)]
+
+
+def reviews(rows: list[str], header: str = "text,label\n") -> bytes:
+    return (header + "\n".join(rows) + "\n").encode()
+
+
+BAD_FILES += [
+    ("a quote never closed (row 21 of 60)", reviews(REVIEWS[:20] + ['"oops ' + REVIEWS[20]] + REVIEWS[21:]),
+     "quote (\") on line 22 opens a cell that is never closed"),
+    ("no header row", reviews(REVIEWS, header=""), "looks like data, not column names"),
+    ("a 200,000-character text", reviews(REVIEWS[:5] + ["x" * 200_000 + ",1"] + REVIEWS[6:]),
+     "line 7 is too long (200,000 characters; the limit is 100,000)"),
+    ("10,000 columns", (",".join(f"col_{j}" for j in range(10_000)) + "\n" + ",".join(["0"] * 10_000) + "\n").encode(),
+     "and 9,990 more"),
+]
+NOTED_FILES = [  # read whole, with a note that says how: (what, bytes, words the note must contain)
+    ("UTF-16LE without a byte-order mark", reviews(REVIEWS).decode().encode("utf-16-le"), "UTF-16"),
+    ("ANSI colour codes", reviews([f"\x1b[1;32m{r[:-2]}\x1b[0m{r[-2:]}" for r in REVIEWS]),
+     "ANSI colour codes"),
+]
 
 
 def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
@@ -96,6 +118,16 @@ def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
         assert len(errors) == 1 and expected in errors[0], (what, errors)
         assert at.select_slider(key="hidden").value == 16 and at.radio(key="data").value == "upload", what
         assert charts(at), what  # the built-in corpus is still shown
+
+
+def test_files_read_whole_with_a_note_keep_every_row():
+    at = open_page(PAGE, query={"data": "Upload a CSV"})
+    for what, raw, expected in NOTED_FILES:
+        at.file_uploader(key="upload").set_value(("noted.csv", raw, "text/csv")).run()
+        assert_ran(at)
+        assert not at.error, (what, [e.value for e in at.error])
+        assert any(expected in unescaped(w.value) for w in at.warning), (what, [w.value for w in at.warning])
+        assert any("Uploaded CSV (60 rows)" in c.value for c in at.caption), what
 
 
 def test_user_text_in_messages_is_inert():
