@@ -7,8 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from rnncore.data.uploads import FORMULA_START as _FORMULA_START  # one list for uploads and downloads
 
 
 def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
