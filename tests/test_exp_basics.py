@@ -107,4 +107,4 @@ def test_charts_are_valid_and_box_the_current_step():
     box = heat.layer[1].data
     assert set(box["t"]) == {3} and len(box) == 4
     spec = assert_valid_chart(charts.outputs_over_time(result.outputs, 3))
-    assert any(d == [{"value": 3.0, "label": "t = 3"}] for d in spec["datasets"].values())
+    assert any(d == [{"value": 3.0, "reference": "the step shown, t = 3"}] for d in spec["datasets"].values())

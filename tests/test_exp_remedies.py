@@ -134,7 +134,7 @@ def test_charts_are_valid():
     cl = clipping.cliff(clipping.CliffConfig(grid=6, steps=10))
     assert_valid_chart(charts.cliff_chart(cl.surface, cl.paths))
     init = ins.train_choices(ins.InitConfig(T=10, hidden=4, steps=2), 0)
-    assert_valid_chart(charts.bars_by_choice(init.runs, title="t"))
+    assert_valid_chart(charts.ratio_by_choice(init.runs, title="t"))
     flow = ins.flow_at_init(ins.InitConfig(T=10, hidden=4), 0)
     assert_valid_chart(charts.flow_chart(flow, color="label:N", color_title="Initialization", cells=False))
 

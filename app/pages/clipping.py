@@ -89,7 +89,7 @@ if result is not None:
             ui.show_run_problem(step=int(row.stopped_at), reason=row.reason, total=steps, what=row.run.capitalize())
     for column, row in zip(st.columns(len(runs)), runs.itertuples()):
         column.metric(row.run.capitalize(), f"{row.ratio:.3g}× baseline", f"{row.verdict}; {row.clip_events} clipped",
-                      delta_color="off")
+                      delta_color="off", delta_arrow="off")
     st.caption(f"Seed {seed}, {origin}. Held-out loss on 1,000 sequences as a multiple of the baseline "
                f"{runs['baseline'].iloc[0]:.4g}.")
     left, right = st.columns(2)
@@ -102,7 +102,7 @@ if result is not None:
     ui.download_csv(curves, "clipping-curves")
 
 st.header("Clipping against lag")
-ui.chart(lt_charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=False, palette=charts.RUN_COLORS,
+ui.chart(lt_charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
          title="Held-out loss against lag, with and without clipping (threshold 1)",
          caption="One point per seed, the lines their medians: points far above 1 are runs thrown off by a "
                  "gradient spike.")

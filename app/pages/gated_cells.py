@@ -117,7 +117,7 @@ if trained is not None:
     cols = st.columns(len(runs))
     for column, row in zip(cols, runs.itertuples()):
         column.metric(f"{row.cell.upper()}: held-out loss / baseline", f"{row.ratio:.1%}", row.verdict,
-                      delta_color="off")
+                      delta_color="off", delta_arrow="off")
     ui.chart(lt_charts.loss_curve, trained["curves"], baseline=float(runs["baseline"].iloc[0]), color="cell:N",
              color_title="Cell", cells=True, title="Training loss, same seed and batches",
              caption="Same seed and batches for the three cells: a line that leaves the dashed baseline has learned.")

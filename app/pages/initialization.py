@@ -74,7 +74,7 @@ cfg = ins.InitConfig(T=T, hidden=hidden, radius=radius, steps=steps)
 fl = flow(cfg, seed)
 first = fl[fl["t"] == 1].set_index("label")["norm"]
 ui.chart(charts.flow_chart, fl, color="label:N", color_title="Initialization", cells=False,
-         palette=charts.INIT_COLORS, title="How much of the last step's gradient reaches step t, at initialization",
+         order=charts.INITS, title="How much of the last step's gradient reaches step t, at initialization",
          caption=f"Seed {seed}; mean over 64 held-out sequences of a unit gradient at step {T}. Reaching step 1: "
                  + ", ".join(f"{k} {v:.1e}" for k, v in first.items()) + ".")
 ui.download_csv(fl, "flow-at-initialization")
@@ -101,13 +101,13 @@ elif stored is not None:
 else:
     trained, note = None, None
 if trained is not None:
-    ui.chart(charts.bars_by_choice, trained, title=f"Held-out loss / baseline after {steps} steps, T = {T}",
+    ui.chart(charts.ratio_by_choice, trained, title=f"Held-out loss / baseline after {steps} steps, T = {T}",
              caption=note + " " + "; ".join(f"{r.label}: {r.verdict}" for r in trained.itertuples()) + ".")
     ui.download_csv(trained, "init-training-success")
 
 st.header("Against lag")
 ui.chart(lt_charts.ratio_vs_lag, sweep, color="label:N", color_title="Initialization", cells=False,
-         palette=charts.INIT_COLORS, title="Held-out loss against lag, per initialization (shipped sweep)",
+         order=charts.INITS, title="Held-out loss against lag, per initialization (shipped sweep)",
          caption="One point per seed, the lines their medians: the lower the line, the longer the lag it learns.")
 ui.download_csv(sweep, "init-against-lag")
 

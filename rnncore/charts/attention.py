@@ -8,11 +8,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from rnncore.charts.common import CELL_COLORS, REFERENCE_COLOR, drawable, tooltips
+from rnncore.charts import common
+from rnncore.charts.common import REFERENCE_COLOR, drawable, tooltips
 
-#: One colour per model, the plain RNN in the RNN colour of every other page.
-MODEL_COLORS = {"rnn": CELL_COLORS["rnn"], "rnn+attention": "#7c3aed", "transformer": "#e08a00",
-                "self-attention": "#e08a00"}
 MODEL_TITLE = "Model"
 TASK_TITLES = {"first_element": "First-element recall", "adding": "Adding problem"}
 _TASK_LABEL_EXPR = " : ".join(f"datum.value == '{k}' ? '{v}'" for k, v in TASK_TITLES.items()) + " : datum.value"
@@ -21,9 +19,8 @@ _METRICS = {"loss": ("Held-out loss (MSE)", "baseline", "baseline (memoryless)")
 
 
 def _model_color(models) -> alt.Color:
-    domain = [m for m in MODEL_COLORS if m in set(models)]
-    return alt.Color("model:N", title=MODEL_TITLE,
-                     scale=alt.Scale(domain=domain, range=[MODEL_COLORS[m] for m in domain]))
+    """Each model in its family's colour, as on every page (rnn+attention: attention; self-attention: transformer)."""
+    return common.family_color("model:N", title=MODEL_TITLE, present=models)
 
 
 def lag_chart(summary: pd.DataFrame, metric: str) -> alt.FacetChart:
@@ -35,20 +32,21 @@ def lag_chart(summary: pd.DataFrame, metric: str) -> alt.FacetChart:
     y_title, base_col, base_label = _METRICS[metric]
     log_y = metric == "loss"
     rows = drawable(summary, [metric, base_col], positive=log_y).frame
-    scale = alt.Scale(type="log") if log_y else alt.Scale(domain=[0, 1])
+    def y(name: str) -> alt.Y:
+        return common.qy(f"{name}:Q", y_title, log=log_y, domain=None if log_y else [0, 1])
+
     base = alt.Chart(rows)
     lines = base.mark_line(point=True).encode(
-        x=alt.X("T:Q", title="Lag T (sequence length)", scale=alt.Scale(type="log")),
-        y=alt.Y(f"{metric}:Q", title=y_title, scale=scale), color=_model_color(rows["model"]),
+        x=common.qx("T:Q", "Lag T (sequence length)", log=True), y=y(metric), color=_model_color(rows["model"]),
         tooltip=tooltips(("model:N", MODEL_TITLE), ("T:Q", "Lag T"), (f"{metric}:Q", y_title),
                          ("seconds:Q", "Training time (s)")))
-    rule = base.mark_rule(strokeDash=[6, 4], color=REFERENCE_COLOR).encode(
-        y=alt.Y(f"{base_col}:Q", title=y_title, scale=scale),
-        tooltip=tooltips((f"{base_col}:Q", base_label.capitalize())))
+    rule = base.mark_rule(color=REFERENCE_COLOR, size=1.5).encode(
+        y=y(base_col), strokeDash=alt.StrokeDash("reference:N", title="Reference lines"),
+        tooltip=tooltips((f"{base_col}:Q", base_label.capitalize()))).transform_calculate(reference=f"'{base_label}'")
     return alt.layer(lines, rule, height=240, width=300).facet(
         column=alt.Column("task:N", title=None, sort=list(TASK_TITLES),
                           header=alt.Header(labelExpr=_TASK_LABEL_EXPR, labelFontWeight="bold")),
-        title=f"{y_title} against lag, same budget for every model (dashed: {base_label})")
+        title=f"{y_title} against lag, same budget for every model")
 
 
 def _axis_step(T: int) -> int:
@@ -61,11 +59,11 @@ def readout_map(readout: pd.DataFrame, task: str, T: int, model: str) -> alt.Cha
     axis = alt.Axis(values=list(range(0, T, _axis_step(T))), labelAngle=0)
     # Streamlit sizes a plain chart with autosize "fit": the height includes the title and the axis
     return (alt.Chart(rows, title=f"{model}: readout weight over time ({TASK_TITLES.get(task, task)}, T = {T})",
-                      height=90 + 26 * rows["example"].nunique())
+                      height=max(common.MIN_HEIGHT, 90 + 26 * rows["example"].nunique()))
             .mark_rect(strokeWidth=2)
             .encode(x=alt.X("t:O", title="Time step t", axis=axis), y=alt.Y("example:O", title="Held-out sequence"),
-                    color=alt.Color("weight:Q", title="Attention weight", scale=alt.Scale(scheme="viridis")),
-                    stroke=alt.condition(alt.datum.marked, alt.value("#ff3b30"), alt.value(None)),
+                    color=alt.Color("weight:Q", title="Attention weight", scale=alt.Scale(scheme=common.SEQUENTIAL)),
+                    stroke=alt.condition(alt.datum.marked, alt.value(common.ON_HEATMAP_COLORS[0]), alt.value(None)),
                     tooltip=tooltips(("example:O", "Sequence"), ("t:O", "Time step"), ("weight:Q", "Attention weight"),
                                      ("x:Q", "Input value"), ("marked:N", "Marked position"))))
 
@@ -78,7 +76,7 @@ def self_attention_map(self_attention: pd.DataFrame, task: str, T: int) -> alt.F
     heat = alt.Chart(rows, width=side, height=side).mark_rect().encode(
         x=alt.X("key:O", title="Key position (attended)", axis=axis),
         y=alt.Y("query:O", title="Query position (attending)", axis=axis),
-        color=alt.Color("weight:Q", title="Attention weight", scale=alt.Scale(scheme="viridis")),
+        color=alt.Color("weight:Q", title="Attention weight", scale=alt.Scale(scheme=common.SEQUENTIAL)),
         tooltip=tooltips(("head:N", "Head"), ("query:O", "Query"), ("key:O", "Key"), ("weight:Q", "Weight")))
     return heat.facet(column=alt.Column("head:N", title="Head"),
                       title=f"Transformer self-attention, query × key ({TASK_TITLES.get(task, task)}, T = {T})")
@@ -87,19 +85,15 @@ def self_attention_map(self_attention: pd.DataFrame, task: str, T: int) -> alt.F
 def curves_chart(curves: pd.DataFrame, summary: pd.DataFrame, task: str, T: int) -> alt.LayerChart:
     """Training loss against step for each model at one (task, T), the task's baseline dashed."""
     rows = drawable(curves[(curves["task"] == task) & (curves["T"] == T)], ["loss"], positive=True).frame
-    rows = rows.assign(baseline=float(summary.loc[summary["task"] == task, "baseline"].iloc[0]))
+    baseline = float(summary.loc[summary["task"] == task, "baseline"].iloc[0])
     y_title = "Training loss (MSE, window mean)"
-    y_scale = alt.Scale(type="log")
     # height includes title and axes under Streamlit's autosize "fit"; much less and Vega clips the title
-    base = alt.Chart(rows, title=f"Training loss against step ({TASK_TITLES.get(task, task)}, T = {T}; dashed: "
-                                 "baseline)", height=340)
-    lines = base.mark_line().encode(
-        x=alt.X("step:Q", title="Update step"), y=alt.Y("loss:Q", title=y_title, scale=y_scale),
+    lines = alt.Chart(rows, title=f"Training loss against step ({TASK_TITLES.get(task, task)}, T = {T})",
+                      height=340).mark_line().encode(
+        x=common.qx("step:Q", "Update step"), y=common.qy("loss:Q", y_title, log=True),
         color=_model_color(rows["model"]),
         tooltip=tooltips(("model:N", MODEL_TITLE), ("step:Q", "Step"), ("loss:Q", y_title)))
-    rule = base.mark_rule(strokeDash=[6, 4], color=REFERENCE_COLOR).encode(
-        y=alt.Y("baseline:Q", title=y_title, scale=y_scale), tooltip=tooltips(("baseline:Q", "Baseline")))
-    return alt.layer(lines, rule)
+    return lines + common.hrule(baseline, label=f"baseline {baseline:.3g} (memoryless)", y_title=y_title, log_y=True)
 
 
 _COST = {"per_step": ("Time per step (µs, median)", 1e6), "memory_bytes": ("Memory kept for backward (MiB)", 2.0 ** -20)}
@@ -112,8 +106,8 @@ def cost_chart(cost: pd.DataFrame) -> alt.FacetChart:
     frame = drawable(frame, ["value"], positive=True).frame
     return (alt.Chart(frame, height=240, width=300)
             .mark_line(point=True)
-            .encode(x=alt.X("T:Q", title="Sequence length T", scale=alt.Scale(type="log", base=2)),
-                    y=alt.Y("value:Q", title="Time per step (µs) / memory (MiB)", scale=alt.Scale(type="log")),
+            .encode(x=common.qx("T:Q", "Sequence length T", log=True, base=2),
+                    y=common.qy("value:Q", "Time per step (µs) / memory (MiB)", log=True),
                     color=_model_color(frame["model"]),
                     tooltip=tooltips(("model:N", MODEL_TITLE), ("T:Q", "T"), ("measure:N", "Measure"),
                                      ("value:Q", "Value"), ("depth:Q", "Sequential steps (depth)"),

@@ -1,40 +1,43 @@
 """Charts of the forecasting page: pure functions from the frames of ``rnncore.experiments.forecasting`` to Altair.
 
-The truth is black; baselines are muted colours; RNN, LSTM and GRU keep the Lab's cell colours, and their
-readout-only variants are drawn dashed in the same colour. ``temporal`` says whether ``time`` holds dates.
+The truth is black and named in the legend; baselines and RNN, LSTM and GRU keep their colours of every page
+(``common.FAMILY_COLORS``), and the readout-only variants are a light tint of their family's colour, dashed.
+``temporal`` says whether ``time`` holds dates.
 """
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from rnncore.charts.common import CELL_COLORS, tooltips
+from rnncore.charts import common
+from rnncore.charts.common import tooltips
 
-BASELINE_COLORS = {"persistence": "#8c8c8c", "seasonal naive": "#c08a2e", "AR": "#8b5cf6"}
-TRUTH_COLOR = "#111111"
+BASELINES = ("persistence", "seasonal naive", "AR")
+TRUTH = "truth"
+TRUTH_COLOR = common.STATUS_COLORS["overflow"]  # black
 
 
-def _model_color(models) -> alt.Color:
+def _model_color(models, *, truth: bool = False) -> alt.Color:
+    """Every model in its family's colour; with ``truth``, the true series is a legend entry too (black)."""
     present = list(dict.fromkeys(models))
-    colors = {**BASELINE_COLORS}
-    for m in present:
-        if m not in colors:
-            colors[m] = CELL_COLORS.get(m.split(" ")[0].lower(), "#444444")
-    domain = [m for m in BASELINE_COLORS if m in present] + [m for m in present if m not in BASELINE_COLORS]
-    return alt.Color("model:N", title="Model", scale=alt.Scale(domain=domain, range=[colors[m] for m in domain]))
+    domain = sorted(present, key=lambda m: (m not in BASELINES, m))
+    colors = [common.family_hex(m) for m in domain]
+    if truth:
+        domain, colors = [TRUTH, *domain], [TRUTH_COLOR, *colors]
+    return alt.Color("model:N", title="Series" if truth else "Model", scale=alt.Scale(domain=domain, range=colors))
 
 
 def _dash(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(training=df["model"].map(lambda m: "readout only" if m.endswith("readout-only") else
-                                              ("baseline" if m in BASELINE_COLORS else "full BPTT")))
+                                              ("baseline" if m in BASELINES else "full BPTT")))
 
 
 _DASHES = alt.StrokeDash("training:N", title="Training", scale=alt.Scale(
-    domain=["baseline", "full BPTT", "readout only"], range=[[1, 0], [1, 0], [6, 3]]))
+    domain=["truth", "baseline", "full BPTT", "readout only"], range=[[1, 0], [1, 0], [1, 0], [6, 3]]))
 
 
 def _time(temporal: bool) -> alt.X:
-    return alt.X("time:T", title="Date") if temporal else alt.X("time:Q", title="Step")
+    return alt.X("time:T", title="Date") if temporal else common.qx("time:Q", "Step")
 
 
 def _time_tip(temporal: bool) -> tuple[str, str]:
@@ -48,11 +51,10 @@ def series_overview(df: pd.DataFrame, *, temporal: bool, title: str, units: str 
         df: time, value, part (``Forecasts.series``).
     """
     y_title = f"Value ({units})" if units else "Value"
-    return alt.Chart(df, title=title, height=220).mark_line(strokeWidth=1).encode(
+    return alt.Chart(df, title=title, height=common.MIN_HEIGHT).mark_line(strokeWidth=1).encode(
         x=_time(temporal),
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
-        color=alt.Color("part:N", title="Part", scale=alt.Scale(domain=["train", "test"],
-                                                                 range=["#9ca3af", TRUTH_COLOR])),
+        y=common.qy("value:Q", y_title),
+        color=common.category_color("part:N", title="Part", order=["train", "test"]),
         tooltip=tooltips(_time_tip(temporal), ("value:Q", y_title), ("part:N", "Part")),
     )
 
@@ -64,18 +66,19 @@ def forecast_vs_truth(df: pd.DataFrame, *, temporal: bool, title: str, units: st
         df: time, model, truth, forecast (``Forecasts.one_step`` or ``Forecasts.free_run``).
     """
     y_title = f"Value ({units})" if units else "Value"
-    truth = df.drop_duplicates("time")[["time", "truth"]]
-    truth_line = alt.Chart(truth).mark_line(color=TRUTH_COLOR, strokeWidth=1.2, opacity=0.6).encode(
-        x=_time(temporal), y=alt.Y("truth:Q", title=y_title, scale=alt.Scale(zero=False)),
+    truth = df.drop_duplicates("time")[["time", "truth"]].assign(model=TRUTH, training="truth")
+    colour = _model_color(df["model"], truth=True)
+    truth_line = alt.Chart(truth).mark_line(strokeWidth=1.4, opacity=0.7).encode(
+        x=_time(temporal), y=common.qy("truth:Q", y_title), color=colour,
         tooltip=tooltips(_time_tip(temporal), ("truth:Q", "Truth")))
-    lines = alt.Chart(_dash(df), title=title, height=320).mark_line(strokeWidth=1.5).encode(
+    lines = alt.Chart(_dash(df), title=title, height=340).mark_line(strokeWidth=1.5).encode(
         x=_time(temporal),
-        y=alt.Y("forecast:Q", title=y_title, scale=alt.Scale(zero=False)),
-        color=_model_color(df["model"]),
+        y=common.qy("forecast:Q", y_title),
+        color=colour,
         strokeDash=_DASHES,
         tooltip=tooltips(_time_tip(temporal), ("model:N", "Model"), ("forecast:Q", "Forecast"), ("truth:Q", "Truth")),
     )
-    return lines + truth_line
+    return truth_line + lines
 
 
 def horizon_chart(df: pd.DataFrame, *, units: str = "") -> alt.Chart:
@@ -88,8 +91,8 @@ def horizon_chart(df: pd.DataFrame, *, units: str = "") -> alt.Chart:
     n = int(df["origins"].max()) if len(df) else 0
     return alt.Chart(_dash(df), title=f"Free-running error against horizon ({n} origins in the test tail)",
                      height=300).mark_line(point=True).encode(
-        x=alt.X("h:Q", title="Steps ahead"),
-        y=alt.Y("mae:Q", title=y_title, scale=alt.Scale(zero=True)),
+        x=common.qx("h:Q", "Steps ahead"),
+        y=common.qy("mae:Q", y_title, zero=True),
         color=_model_color(df["model"]),
         strokeDash=_DASHES,
         tooltip=tooltips(("model:N", "Model"), ("h:Q", "Steps ahead"), ("mae:Q", y_title), ("rmse:Q", "RMSE"),
@@ -105,10 +108,11 @@ def residual_boxes(df: pd.DataFrame, *, units: str = "") -> alt.Chart:
     """
     x_title = f"Residual, truth - forecast ({units})" if units else "Residual, truth - forecast"
     models = list(dict.fromkeys(df["model"]))
-    return alt.Chart(df, title="One-step residuals on the test tail", height=40 + 30 * len(models)).mark_boxplot(
-        extent=1.5).encode(
-        y=alt.Y("model:N", title="Model", sort=models),
-        x=alt.X("residual:Q", title=x_title),
+    # room for every box's label: a band axis drops labels that would touch
+    return alt.Chart(df, title="One-step residuals on the test tail",
+                     height=max(common.MIN_HEIGHT, 80 + 36 * len(models))).mark_boxplot(extent=1.5).encode(
+        y=alt.Y("model:N", title="Model", sort=models, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
+        x=common.qx("residual:Q", x_title),
         color=_model_color(df["model"]),
         tooltip=tooltips(("model:N", "Model"), ("residual:Q", x_title)),
     )
@@ -123,25 +127,29 @@ def residual_lines(df: pd.DataFrame, *, temporal: bool, units: str = "") -> alt.
     y_title = f"Residual ({units})" if units else "Residual"
     return alt.Chart(_dash(df), title="One-step residuals over time", height=260).mark_line(strokeWidth=1).encode(
         x=_time(temporal),
-        y=alt.Y("residual:Q", title=y_title),
+        y=common.qy("residual:Q", y_title),
         color=_model_color(df["model"]),
         strokeDash=_DASHES,
         tooltip=tooltips(_time_tip(temporal), ("model:N", "Model"), ("residual:Q", y_title)),
     )
 
 
-def loss_curves(df: pd.DataFrame) -> alt.Chart:
-    """Training MSE (scaled values, rolling mean of 10 updates) against the update step, log scale.
+def loss_curves(df: pd.DataFrame) -> alt.LayerChart:
+    """Training MSE (scaled values, rolling mean of 10 updates) against the update step, log scale, with the MSE of a
+    constant forecast of the training mean: exactly 1 on values scaled by the training part's mean and std.
 
     Args:
         df: model, step, loss, smoothed (``Forecasts.curves``), with smoothed > 0.
     """
-    return alt.Chart(_dash(df), title="Training loss (rolling mean of 10 updates): full BPTT against readout only",
-                     height=300).mark_line().encode(
-        x=alt.X("step:Q", title="Update step"),
-        y=alt.Y("smoothed:Q", title="Training MSE (scaled)", scale=alt.Scale(type="log")),
+    y_title = "Training MSE (scaled)"
+    lines = alt.Chart(_dash(df), title="Training loss (rolling mean of 10 updates): full BPTT against readout only",
+                      height=300).mark_line().encode(
+        x=common.qx("step:Q", "Update step"),
+        y=common.qy("smoothed:Q", y_title, log=True),
         color=_model_color(df["model"]),
         strokeDash=_DASHES,
         tooltip=tooltips(("model:N", "Model"), ("step:Q", "Update step"),
                          ("smoothed:Q", "Training MSE (scaled), rolling mean"), ("loss:Q", "MSE of this batch")),
     )
+    return common.layer(lines, common.hrule(1.0, label="constant forecast (the training mean)", y_title=y_title,
+                                            log_y=True))

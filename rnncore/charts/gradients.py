@@ -14,22 +14,9 @@ import pandas as pd
 from rnncore.charts import common
 
 NORM = "‖dL/dh_t‖"
-STATUS_COLORS = {"overflow": "#111111", "underflow": "#bdbdbd"}
+STATUS_COLORS = {k: common.STATUS_COLORS[k] for k in ("overflow", "underflow")}
 #: log10 of the smallest positive normal float64: below it a number reads as 0.
 FLOAT64_FLOOR = float(np.log10(np.finfo(np.float64).tiny))
-
-
-def _rule(value: float, *, label: str, x_title: str | None = None, y_title: str | None = None) -> alt.Chart:
-    """One dashed reference line without a text layer (each layer costs a spec copy on every rerun).
-
-    Give ``x_title`` for a vertical line at x = value, or ``y_title`` for a horizontal one; the label is in the
-    tooltip, and the chart's title or caption names the line.
-    """
-    frame = pd.DataFrame({"value": [float(value)], "label": [label]})
-    title = x_title or y_title
-    position = {"x": alt.X("value:Q", title=title)} if x_title else {"y": alt.Y("value:Q", title=title)}
-    return (alt.Chart(frame).mark_rule(strokeDash=[6, 4], color=common.REFERENCE_COLOR, size=1.5)
-            .encode(**position, tooltip=common.tooltips(("label:N", "Line"), ("value:Q", title))))
 
 
 def norms_by_t(norms: pd.DataFrame) -> alt.Chart:
@@ -39,8 +26,10 @@ def norms_by_t(norms: pd.DataFrame) -> alt.Chart:
     """
     lines = common.drawable(norms.loc[norms["in_lines"], ["radius", "t", "grad_norm"]], ["grad_norm"],
                             positive=True).frame
+    radii = sorted(norms.loc[norms["in_lines"], "radius"].unique())
     return common.line_chart(lines, x="t:Q", y="grad_norm:Q", color="radius:N", color_title="Spectral radius",
-                             log_y=True, title=f"{NORM} against t, loss at the last step (‖dL/dh_T‖ = 1)",
+                             order=radii, log_y=True,
+                             title=f"{NORM} against t, loss at the last step (‖dL/dh_T‖ = 1)",
                              x_title="Time step t", y_title=f"{NORM} (log scale)")
 
 
@@ -56,8 +45,7 @@ def norms_heatmap(norms: pd.DataFrame) -> alt.LayerChart:
     bad = frame[frame["status"] != "finite"]
     base = alt.Chart(finite, title=f"log10 {NORM} over (radius, t): blue vanishes, red explodes", height=360)
     cells = base.mark_rect().encode(
-        x=x, y=y, color=alt.Color("log10_norm:Q", title=f"log10 {NORM}",
-                                  scale=alt.Scale(scheme="redblue", reverse=True, domainMid=0)),
+        x=x, y=y, color=alt.Color("log10_norm:Q", title=f"log10 {NORM}", scale=common.diverging()),
         tooltip=common.tooltips(("radius:O", "Spectral radius"), ("t:O", "Time step t"),
                                 ("log10_norm:Q", f"log10 {NORM}")))
     marks = alt.Chart(bad).mark_rect().encode(
@@ -71,8 +59,9 @@ def against_bound(focus: pd.DataFrame, radius: float, sigma_max: float) -> alt.C
     """At one radius: the measured norm, the worst-direction Jacobian product and Pascanu's bound (log scale)."""
     lines = common.drawable(focus, ["value"], positive=True).frame
     return common.line_chart(lines, x="t:Q", y="value:Q", color="series:N", color_title="Series", log_y=True,
+                             order=list(dict.fromkeys(focus["series"])),
                              title=f"Against the bound: radius {radius:g}, σ_max {sigma_max:.3g}",
-                             x_title="Time step t", y_title="Gain from step T back to t (log scale)")
+                             x_title="Time step t", y_title="Gain from T back to t (log)", height=340)
 
 
 def gain_vs_sigma(spectra: pd.DataFrame, threshold: float, nonlinearity: str) -> alt.LayerChart:
@@ -89,13 +78,13 @@ def gain_vs_sigma(spectra: pd.DataFrame, threshold: float, nonlinearity: str) ->
     x_title, y_title = "σ_max of W_h (largest singular value)", "Gain per step"
     chart = (alt.Chart(long, title=f"Per-step gain against σ_max ({nonlinearity}, 1/γ = {threshold:g})", height=320)
              .mark_line(point=True)
-             .encode(x=alt.X("sigma_max:Q", title=x_title, scale=alt.Scale(zero=False)),
-                     y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
-                     color=alt.Color("series:N", title="Series"),
+             .encode(x=common.qx("sigma_max:Q", x_title), y=common.qy("value:Q", y_title),
+                     color=common.category_color("series:N", title="Series",
+                                                 order=["measured", "bound η = γ σ_max"]),
                      tooltip=common.tooltips(("radius:Q", "Spectral radius"), ("sigma_max:Q", "σ_max"),
                                              ("series:N", "Series"), ("value:Q", y_title))))
-    return (chart + _rule(threshold, label=f"threshold 1/γ = {threshold:g}", x_title=x_title)
-            + _rule(1.0, label="gain 1: neither vanishing nor exploding", y_title=y_title))
+    return (chart + common.vrule(threshold, label=f"threshold 1/γ = {threshold:g}", x_title=x_title)
+            + common.hrule(1.0, label="gain 1: neither vanishing nor exploding", y_title=y_title))
 
 
 def scalar_sweep(sweep: pd.DataFrame, article: pd.DataFrame) -> alt.LayerChart:
@@ -112,22 +101,26 @@ def scalar_sweep(sweep: pd.DataFrame, article: pd.DataFrame) -> alt.LayerChart:
     x_title, y_title = "Recurrent weight w", "log10 |dL/dh_0|"
     lines = (alt.Chart(long, title="Scalar demo, T = 100: the gradient against w", height=320)
              .mark_line(point=True)
-             .encode(x=alt.X("weight:Q", title=x_title), y=alt.Y("log10:Q", title=y_title),
-                     color=alt.Color("series:N", title="Series"),
+             .encode(x=common.qx("weight:Q", x_title), y=common.qy("log10:Q", y_title),
+                     color=common.category_color("series:N", title="Series",
+                                                 order=["measured", "bound T·log10(|w|/4)", "the article prints"]),
                      tooltip=common.tooltips(("weight:Q", x_title), ("series:N", "Series"), ("log10:Q", y_title))))
     points = (alt.Chart(article.assign(series="the article prints"))
-              .mark_point(shape="diamond", size=140, filled=True, color="#d94a57")
-              .encode(x=alt.X("weight:Q", title=x_title), y=alt.Y("log10_grad:Q", title=y_title),
+              .mark_point(shape="diamond", size=140, filled=True)
+              .encode(x=common.qx("weight:Q", x_title), y=common.qy("log10_grad:Q", y_title),
+                      color=common.category_color("series:N", title="Series", order=[
+                          "measured", "bound T·log10(|w|/4)", "the article prints"]),
                       tooltip=common.tooltips(("weight:Q", x_title), ("series:N", "Series"),
                                               ("log10_grad:Q", y_title))))
-    return lines + points + _rule(FLOAT64_FLOOR, label="float64 underflows to 0.0 below here", y_title=y_title)
+    return lines + points + common.hrule(FLOAT64_FLOOR, label="float64 underflows to 0.0 below here", y_title=y_title)
 
 
 def scalar_trace(trace: pd.DataFrame) -> alt.LayerChart:
     """log10 |dL/dh_t| against t for the traced weights (trace: weight, t, log10_grad)."""
     frame = common.drawable(trace, ["log10_grad"]).frame
     y_title = "log10 |dL/dh_t|"
-    lines = common.line_chart(frame, x="t:Q", y="log10_grad:Q", color="weight:O", color_title="Weight w",
-                              title="Step by step back from t = 100 (dashed: 1e-308)",
-                              x_title="Time step t", y_title=y_title)
-    return lines + _rule(FLOAT64_FLOOR, label="float64 underflows to 0.0 below here", y_title=y_title)
+    weights = [str(w) for w in sorted(trace["weight"].unique())]
+    lines = common.line_chart(frame.assign(weight=frame["weight"].astype(str)), x="t:Q", y="log10_grad:Q",
+                              color="weight:N", color_title="Weight w", order=weights,
+                              title="Step by step back from t = 100", x_title="Time step t", y_title=y_title)
+    return lines + common.hrule(FLOAT64_FLOOR, label="float64 underflows to 0.0 below here", y_title=y_title)

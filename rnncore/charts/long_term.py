@@ -24,7 +24,8 @@ def loss_curve(frame: pd.DataFrame, *, baseline: float, title: str = "Training l
     data = common.drawable(frame[cols], ["loss"], positive=True).frame
     lines = common.line_chart(data, x="step:Q", y="loss:Q", title=title, x_title="Training step",
                               y_title=LOSS_TITLE, color=color, color_title=color_title, cells=cells, log_y=True)
-    return lines + common.hrule(baseline, label=f"baseline {baseline:.4g}", y_title=LOSS_TITLE, log_y=True)
+    return lines + common.hrule(baseline, label=f"baseline {baseline:.4g} (best constant answer)", y_title=LOSS_TITLE,
+                                log_y=True)
 
 
 def dh0_curve(frame: pd.DataFrame, *, color: str | None = None, color_title: str | None = None,
@@ -39,27 +40,20 @@ def dh0_curve(frame: pd.DataFrame, *, color: str | None = None, color_title: str
 
 def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
                  title: str = "Held-out loss against lag (1 = the baseline)",
-                 palette: dict[str, str] | None = None) -> alt.LayerChart:
+                 order: list[str] | None = None) -> alt.LayerChart:
     """Every seed's held-out loss / baseline against the lag (points), their median (line), and the two lines
     that score it: the baseline (1) and the success threshold (0.1).
 
     Args:
         frame: one row per run with T, seed, ratio and the colour field.
-        palette: {value: colour} for a colour field other than the cell type.
+        order: for a colour field other than the cell type, every category in colour order.
     """
     name = common.field(color)[0]
     data = common.drawable(frame[["T", "seed", "ratio", name]], ["ratio"], positive=True).frame
     median = data.groupby(["T", name], as_index=False)["ratio"].median()
-    x = alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log"))
-    y = alt.Y("ratio:Q", title="Held-out loss / baseline", scale=alt.Scale(type="log"))
-    present = [str(v) for v in data[name].unique()]
-    if cells:
-        colour = common.cell_color(color, title=color_title, present=present)
-    elif palette:
-        domain = [v for v in palette if v in present]
-        colour = alt.Color(color, title=color_title, scale=alt.Scale(domain=domain, range=[palette[v] for v in domain]))
-    else:
-        colour = alt.Color(color, title=color_title)
+    x = common.qx("T:Q", "Lag T (steps)", log=True)
+    y = common.qy("ratio:Q", "Held-out loss / baseline", log=True)
+    colour = common.color_for(color, color_title, list(dict.fromkeys(data[name])), families=cells, order=order)
     points = alt.Chart(data, title=title, height=320).mark_point(filled=True, opacity=0.55).encode(
         x=x, y=y, color=colour,
         tooltip=common.tooltips(("T:Q", "Lag T"), ("seed:O", "Seed"), ("ratio:Q", "Loss / baseline"),
@@ -67,9 +61,8 @@ def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str
     line = alt.Chart(median).mark_line().encode(
         x=x, y=y, color=colour, tooltip=common.tooltips(("T:Q", "Lag T"), ("ratio:Q", "Median loss / baseline"),
                                                          (color, color_title)))
-    rules = (common.hrule(1.0, label="baseline", y_title="Held-out loss / baseline", log_y=True)
-             + common.hrule(0.1, label="success: below 10% of the baseline", y_title="Held-out loss / baseline",
-                            log_y=True))
+    rules = common.ref_lines({"baseline": 1.0, "success: below 10% of the baseline": 0.1},
+                             title="Held-out loss / baseline", log=True)
     return points + line + rules
 
 
@@ -81,10 +74,8 @@ def success_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: s
              .agg(success=("success", "mean"), seeds=("seed", "count")))
     return common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
                              points=True, title="Share of seeds that succeed", x_title="Lag T (steps)",
-                             y_title="Share of seeds", extra_tooltips=(("seeds:Q", "Seeds"),), height=260
-                             ).encode(y=alt.Y("success:Q", title="Share of seeds", scale=alt.Scale(domain=[0, 1]),
-                                              axis=alt.Axis(format="%")),
-                                      x=alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log")))
+                             y_title="Share of seeds", extra_tooltips=(("seeds:Q", "Seeds"),), height=260,
+                             log_x=True, y_domain=[0, 1], y_format=common.PERCENT_FORMAT)
 
 
 def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
@@ -92,16 +83,16 @@ def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
     the baseline 0.25 of first-element recall."""
     y_title = "Squared error of the epoch's sequence"
     runs = list(dict.fromkeys(frame["run"]))
-    colour = alt.Color("run:N", title="Run", sort=runs, legend=alt.Legend(orient="bottom", labelLimit=400),
-                       scale=alt.Scale(domain=runs, range=["#f28e2b", "#3b82f6"][:len(runs)]))
+    colour = common.category_color("run:N", title="Run", order=runs, legend=alt.Legend(labelLimit=260))
     points = alt.Chart(frame, title="The article's loop against real training, one sequence per epoch",
-                       height=320).mark_circle(size=12, opacity=0.35).encode(
-        x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("loss:Q", title=y_title), color=colour,
+                       height=420).mark_circle(size=12, opacity=0.35).encode(
+        x=common.qx("epoch:Q", "Epoch"), y=common.qy("loss:Q", y_title, zero=True), color=colour,
         tooltip=common.tooltips(("epoch:Q", "Epoch"), ("loss:Q", "Loss"), ("run:N", "Run")))
     means = alt.Chart(frame).mark_line(size=2.5).encode(
-        x=alt.X("epoch:Q", title="Epoch"), y=alt.Y("mean:Q", title=y_title), color=colour,
+        x=common.qx("epoch:Q", "Epoch"), y=common.qy("mean:Q", y_title, zero=True), color=colour,
         tooltip=common.tooltips(("epoch:Q", "Epoch"), ("mean:Q", "Running mean"), ("run:N", "Run")))
-    return points + means + common.hrule(baseline, label=f"baseline {baseline:g}", y_title=y_title)
+    return points + means + common.hrule(baseline, label=f"baseline {baseline:g} (always answer 0.5)",
+                                         y_title=y_title)
 
 
 def dh0_vs_lag(frame: pd.DataFrame) -> alt.Chart:
@@ -110,7 +101,5 @@ def dh0_vs_lag(frame: pd.DataFrame) -> alt.Chart:
     data = common.drawable(frame[["T", "cell", "dh0_end"]], ["dh0_end"], positive=True).frame
     median = data.groupby(["T", "cell"], as_index=False)["dh0_end"].median()
     return common.line_chart(median, x="T:Q", y="dh0_end:Q", color="cell:N", color_title="Cell", cells=True,
-                             log_y=True, points=True, height=260, x_title="Lag T (steps)",
-                             y_title="‖dL/dh₀‖, end of training",
-                             title="‖dL/dh₀‖ after training").encode(
-        x=alt.X("T:Q", title="Lag T (steps)", scale=alt.Scale(type="log")))
+                             log_y=True, log_x=True, points=True, height=260, x_title="Lag T (steps)",
+                             y_title="‖dL/dh₀‖, end of training", title="‖dL/dh₀‖ after training")

@@ -13,18 +13,18 @@ import pandas as pd
 
 from rnncore.charts import common
 
-#: One colour per method, the same on every chart of the page.
-METHOD_COLORS: dict[str, str] = {
-    "loop": "#d94a57", "precomputed": "#f28e2b", "batched": "#079464", "linear_loop": "#6b6b6b",
-    "hillis_steele": "#9467bd", "blelloch": "#3b82f6", "attention": "#b07aa1",
-}
+#: The methods, in the order they take the category colours (the same colour on every chart of the page); self-
+#: attention is the transformer family's.
+METHODS = ["loop", "precomputed", "batched", "linear_loop", "hillis_steele", "blelloch", "attention"]
 
 
 def _color(df: pd.DataFrame) -> alt.Color:
-    methods = [m for m in METHOD_COLORS if m in set(df["method"])]
+    methods = [m for m in METHODS if m in set(df["method"])]
     labels = [df.loc[df["method"] == m, "label"].iloc[0] for m in methods]
+    colors = {m: (common.family_hex("transformer") if m == "attention" else common.CATEGORY_COLORS[i])
+              for i, m in enumerate(METHODS)}
     return alt.Color("label:N", title="Method", sort=labels,
-                     scale=alt.Scale(domain=labels, range=[METHOD_COLORS[m] for m in methods]),
+                     scale=alt.Scale(domain=labels, range=[colors[m] for m in methods]),
                      legend=alt.Legend(labelLimit=260))
 
 
@@ -35,40 +35,38 @@ def _ms(df: pd.DataFrame) -> pd.DataFrame:
 def time_vs_T(timings: pd.DataFrame) -> alt.LayerChart:
     """Median time per sequence against T, log-log, with interquartile bars."""
     df = _ms(timings)
-    y_title = "Time per sequence (ms, log)"
-    x = alt.X("T:Q", title="Sequence length T (log)", scale=alt.Scale(type="log", base=2))
-    base = alt.Chart(df, title="Time to run one sequence, against its length", height=420)
-    tips = common.tooltips(("label:N", "Method"), ("T:Q", "T"), ("median_ms:Q", "Median (ms)"),
-                           ("q25_ms:Q", "25th percentile (ms)"), ("q75_ms:Q", "75th percentile (ms)"),
-                           ("repeats:Q", "Repeats"), ("calls_per_repeat:Q", "Calls per repeat"))
-    y = alt.Y("median_ms:Q", title=y_title, scale=alt.Scale(type="log"))
-    lines = base.mark_line(point=True).encode(x=x, y=y, color=_color(df), tooltip=tips)
-    bars = base.mark_rule().encode(x=x, y=alt.Y("q25_ms:Q", title=y_title, scale=alt.Scale(type="log")),
-                                   y2=alt.Y2("q75_ms:Q", title=y_title), color=_color(df))
-    return lines + bars
+    return common.median_iqr(
+        df, x="T:Q", x_title="Sequence length T (log)", median="median_ms", q25="q25_ms", q75="q75_ms",
+        value_title="Time per sequence (ms, log)", title="Time to run one sequence, against its length",
+        color=_color(df), log=True, log_x=True, x_base=2, height=420,
+        tooltip=common.tooltips(("label:N", "Method"), ("T:Q", "T"), ("median_ms:Q", "Median (ms)"),
+                                ("q25_ms:Q", "25th percentile (ms)"), ("q75_ms:Q", "75th percentile (ms)"),
+                                ("repeats:Q", "Repeats"), ("calls_per_repeat:Q", "Calls per repeat")))
+
+
+def _speedup_chart(frame: pd.DataFrame, *, x: str, x_title: str, title: str, tips: list, height: int):
+    y_title = "Speedup over the step loop (x, log)"
+    chart = common.median_iqr(frame, x=x, x_title=x_title, median="speedup", q25="speedup_q25", q75="speedup_q75",
+                              value_title=y_title, title=title, color=_color(frame), log=True, log_x=True, x_base=2,
+                              height=height, tooltip=tips)
+    return chart + common.hrule(1.0, label="1x: as fast as the loop", y_title=y_title, log_y=True)
 
 
 def speedups(frame: pd.DataFrame) -> alt.LayerChart:
     """Speedup of each method over its step loop against T (log), paired interquartile bars, and the line 1x."""
-    y_title = "Speedup over the step loop (x, log)"
-    x = alt.X("T:Q", title="Sequence length T (log)", scale=alt.Scale(type="log", base=2))
-    y = alt.Y("speedup:Q", title=y_title, scale=alt.Scale(type="log"))
-    base = alt.Chart(frame, title="Speedup over the step loop (above 1: faster)", height=400)
     tips = common.tooltips(("label:N", "Method"), ("against:N", "Compared with"), ("T:Q", "T"),
                            ("speedup:Q", "Speedup (median)"), ("speedup_q25:Q", "25th percentile"),
                            ("speedup_q75:Q", "75th percentile"), ("repeats:Q", "Paired rounds"))
-    lines = base.mark_line(point=True).encode(x=x, y=y, color=_color(frame), tooltip=tips)
-    bars = base.mark_rule().encode(x=x, y=alt.Y("speedup_q25:Q", title=y_title, scale=alt.Scale(type="log")),
-                                   y2=alt.Y2("speedup_q75:Q", title=y_title), color=_color(frame))
-    return lines + bars + common.hrule(1.0, label="as fast as the loop", y_title=y_title, log_y=True)
+    return _speedup_chart(frame, x="T:Q", x_title="Sequence length T (log)", tips=tips, height=400,
+                          title="Speedup over the step loop (above 1: faster)")
 
 
 def depth(frame: pd.DataFrame) -> alt.Chart:
     """Sequential levels against T: T for any step loop, about log2 T for the scans."""
     return alt.Chart(frame, title="Sequential depth: steps that must wait for the one before", height=340).mark_line(
         point=True).encode(
-        x=alt.X("T:Q", title="Sequence length T (log)", scale=alt.Scale(type="log", base=2)),
-        y=alt.Y("depth:Q", title="Dependent steps (log)", scale=alt.Scale(type="log", base=2)),
+        x=common.qx("T:Q", "Sequence length T (log)", log=True, base=2),
+        y=common.qy("depth:Q", "Dependent steps (log)", log=True, base=2),
         color=_color(frame),
         tooltip=common.tooltips(("label:N", "Method"), ("T:Q", "T"), ("depth:Q", "Dependent steps")))
 
@@ -77,17 +75,11 @@ def scan_width(frame: pd.DataFrame) -> alt.LayerChart:
     """Speedup of the scans over the step loop of the linear recurrence, against the state width B*H."""
     df = frame[frame["method"] != "linear_loop"]
     T = int(frame["T"].iloc[0]) if len(frame) else 0
-    y_title = "Speedup over the step loop (x, log)"
-    x = alt.X("width:Q", title="State width B x H (log)", scale=alt.Scale(type="log", base=2))
-    y = alt.Y("speedup:Q", title=y_title, scale=alt.Scale(type="log"))
-    base = alt.Chart(df, title=f"The parallel scan against the state width (T = {T})", height=340)
     tips = common.tooltips(("label:N", "Method"), ("width:Q", "Width B x H"), ("speedup:Q", "Speedup (median)"),
                            ("speedup_q25:Q", "25th percentile"), ("speedup_q75:Q", "75th percentile"),
                            ("repeats:Q", "Paired rounds"))
-    lines = base.mark_line(point=True).encode(x=x, y=y, color=_color(df), tooltip=tips)
-    bars = base.mark_rule().encode(x=x, y=alt.Y("speedup_q25:Q", title=y_title, scale=alt.Scale(type="log")),
-                                   y2=alt.Y2("speedup_q75:Q", title=y_title), color=_color(df))
-    return lines + bars + common.hrule(1.0, label="as fast as the loop", y_title=y_title, log_y=True)
+    return _speedup_chart(df, x="width:Q", x_title="State width B x H (log)", tips=tips, height=340,
+                          title=f"The parallel scan against the state width (T = {T})")
 
 
 def article_claim(frame: pd.DataFrame) -> alt.LayerChart:
@@ -96,15 +88,12 @@ def article_claim(frame: pd.DataFrame) -> alt.LayerChart:
     Args:
         frame: columns source ("The article prints", "Its logic, run here"), speedup, low, high.
     """
-    base = alt.Chart(frame, title="The article's \"batch\" speedup: printed and measured", height=200)
-    y = alt.Y("source:N", title="Source", sort=list(frame["source"]))
-    x_title = "Speedup of its \"batch\" version (x)"
-    bars = base.mark_bar().encode(
-        x=alt.X("speedup:Q", title=x_title), y=y,
+    colors = [common.REFERENCE_COLOR, common.CATEGORY_COLORS[0]]
+    return common.median_iqr(
+        frame, x="source:N", x_title="Source", median="speedup", q25="low", q75="high",
+        value_title='Speedup of its "batch" version (x)', title='The article\'s "batch" speedup: printed and measured',
+        mark="bar", horizontal=True, whisker_color="black", height=common.MIN_HEIGHT,
         color=alt.Color("source:N", title="Source", legend=None,
-                        scale=alt.Scale(range=[common.REFERENCE_COLOR, "#d94a57"])),
+                        scale=alt.Scale(domain=list(frame["source"]), range=colors[:len(frame)])),
         tooltip=common.tooltips(("source:N", "Source"), ("speedup:Q", "Speedup"), ("low:Q", "25th percentile"),
                                 ("high:Q", "75th percentile")))
-    whiskers = base.mark_rule(color="black").encode(x=alt.X("low:Q", title=x_title),
-                                                    x2=alt.X2("high:Q", title=x_title), y=y)
-    return bars + whiskers

@@ -1,14 +1,15 @@
 """Charts of the sentiment page: pure functions from the frames of ``rnncore.experiments.sentiment`` to Altair.
 
-Models are coloured as everywhere in the Lab (rnn / lstm / gru), with the bag-of-words baseline in the reference
-grey, so the baseline reads as a reference on every chart.
+Models are coloured as everywhere in the Lab (``common.FAMILY_COLORS``: rnn / lstm / gru, and the bag-of-words
+baseline in its grey), so the baseline reads as a reference on every chart.
 """
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from rnncore.charts.common import CELL_COLORS, REFERENCE_COLOR, hrule, tooltips
+from rnncore.charts import common
+from rnncore.charts.common import hrule, tooltips
 
 BOW = "bag-of-words"
 SUBSET_ORDER = ["all", "plain", "negated", "contrast", "long", "uploaded"]
@@ -16,10 +17,7 @@ SUBSET_ORDER = ["all", "plain", "negated", "contrast", "long", "uploaded"]
 
 def model_color(models, *, title: str = "Model") -> alt.Color:
     """rnn/lstm/gru in the Lab's cell colours, the baseline in grey; only the models present appear in the legend."""
-    present = set(models)
-    domain = [m for m in (BOW, *CELL_COLORS) if m in present]
-    colors = {BOW: REFERENCE_COLOR, **CELL_COLORS}
-    return alt.Color("model:N", title=title, scale=alt.Scale(domain=domain, range=[colors[m] for m in domain]))
+    return common.family_color("model:N", title=title, present=models, order=[BOW, "rnn", "lstm", "gru"])
 
 
 def accuracy_bars(df: pd.DataFrame) -> alt.LayerChart:
@@ -33,12 +31,12 @@ def accuracy_bars(df: pd.DataFrame) -> alt.LayerChart:
     ).encode(
         x=alt.X("subset:N", title="Subset of the test sentences", sort=order, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("model:N", title="Model"),
-        y=alt.Y("accuracy:Q", title="Accuracy", scale=alt.Scale(domain=[0, 1])),
+        y=common.qy("accuracy:Q", "Accuracy", zero=True, domain=[0, 1]),
         color=model_color(df["model"]),
         tooltip=tooltips(("model:N", "Model"), ("subset:N", "Subset"), ("accuracy:Q", "Accuracy"),
                          ("correct:Q", "Correct"), ("n:Q", "Sentences"), number_format=".3~f"),
     )
-    return bars + hrule(0.5, label="chance", y_title="Accuracy")
+    return bars + hrule(0.5, label="chance (a coin toss)", y_title="Accuracy")
 
 
 def loss_curves(df: pd.DataFrame, *, bow_val_loss: float | None = None) -> alt.LayerChart | alt.Chart:
@@ -49,8 +47,8 @@ def loss_curves(df: pd.DataFrame, *, bow_val_loss: float | None = None) -> alt.L
         bow_val_loss: the baseline's validation loss, drawn as a dashed reference line.
     """
     chart = alt.Chart(df, title="Training curves: binary cross-entropy", height=300).mark_line(clip=True).encode(
-        x=alt.X("step:Q", title="Update step"),
-        y=alt.Y("loss:Q", title="Cross-entropy (nats)", scale=alt.Scale(zero=True)),
+        x=common.qx("step:Q", "Update step"),
+        y=common.qy("loss:Q", "Cross-entropy (nats)", zero=True),
         color=model_color(df["model"]),
         strokeDash=alt.StrokeDash("curve:N", title="Curve"),
         tooltip=tooltips(("model:N", "Model"), ("curve:N", "Curve"), ("step:Q", "Update step"),
@@ -58,7 +56,7 @@ def loss_curves(df: pd.DataFrame, *, bow_val_loss: float | None = None) -> alt.L
     )
     if bow_val_loss is None:
         return chart
-    return chart + hrule(bow_val_loss, label="bag-of-words, validation", y_title="Cross-entropy (nats)")
+    return common.layer(chart, hrule(bow_val_loss, label="bag-of-words, validation", y_title="Cross-entropy (nats)"))
 
 
 def val_accuracy(df: pd.DataFrame, *, bow_val_acc: float | None = None) -> alt.LayerChart | alt.Chart:
@@ -68,8 +66,8 @@ def val_accuracy(df: pd.DataFrame, *, bow_val_acc: float | None = None) -> alt.L
         df: model, step, accuracy (``Scores.val_acc``).
     """
     chart = alt.Chart(df, title="Validation accuracy during training", height=300).mark_line(point=True).encode(
-        x=alt.X("step:Q", title="Update step"),
-        y=alt.Y("accuracy:Q", title="Validation accuracy", scale=alt.Scale(domain=[0, 1])),
+        x=common.qx("step:Q", "Update step"),
+        y=common.qy("accuracy:Q", "Validation accuracy", domain=[0, 1]),
         color=model_color(df["model"]),
         tooltip=tooltips(("model:N", "Model"), ("step:Q", "Update step"), ("accuracy:Q", "Validation accuracy")),
     )
@@ -92,7 +90,7 @@ def trace_chart(df: pd.DataFrame) -> alt.LayerChart:
     df = df.assign(vocabulary=df["oov"].map({True: "unknown word (read as <unk>)", False: "known word"}))
     base = alt.Chart(df, title="P(positive) if the sentence ended after each word", height=300).encode(
         x=_word_axis(),
-        y=alt.Y("p_positive:Q", title="P(positive)", scale=alt.Scale(domain=[0, 1])),
+        y=common.qy("p_positive:Q", "P(positive)", domain=[0, 1]),
         color=model_color(df["model"]),
         tooltip=tooltips(("position:Q", "Position"), ("word:N", "Word"), ("vocabulary:N", "Vocabulary"),
                          ("model:N", "Model"), ("p_positive:Q", "P(positive)"), number_format=".3f"),
@@ -101,7 +99,7 @@ def trace_chart(df: pd.DataFrame) -> alt.LayerChart:
         shape=alt.Shape("vocabulary:N", title="Vocabulary",
                         scale=alt.Scale(domain=["known word", "unknown word (read as <unk>)"],
                                         range=["circle", "square"])))
-    return base.mark_line() + points + hrule(0.5, label="undecided", y_title="P(positive)")
+    return base.mark_line() + points + hrule(0.5, label="undecided (0.5)", y_title="P(positive)")
 
 
 def hidden_heatmap(df: pd.DataFrame, *, model: str) -> alt.Chart:
@@ -114,7 +112,7 @@ def hidden_heatmap(df: pd.DataFrame, *, model: str) -> alt.Chart:
     return alt.Chart(df, title=f"Hidden state of the {model.upper()} after each word", height=320).mark_rect().encode(
         x=_word_axis(),
         y=alt.Y("unit:O", title="Hidden unit"),
-        color=alt.Color("value:Q", title="Activation", scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
+        color=alt.Color("value:Q", title="Activation", scale=common.diverging((-1, 1))),
         tooltip=tooltips(("word:N", "Word"), ("position:Q", "Position"), ("unit:O", "Hidden unit"),
                          ("value:Q", "Activation"), number_format=".3f"),
     )

@@ -12,9 +12,10 @@ import pandas as pd
 
 from rnncore.charts import common
 
-SPIKE_COLOR = "#d94a57"
-#: One colour per optimizer, far apart so that four runs stay readable.
-OPTIMIZER_COLORS: dict[str, str] = {"sgd": "#6b6b6b", "momentum": "#f28e2b", "rmsprop": "#9467bd", "adam": "#3b82f6"}
+#: The optimizers, in the order they take the category colours.
+OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"]
+SPIKE_COLOR = common.STATUS_COLORS["FAIL"]
+LINE_COLOR = common.CATEGORY_COLORS[3]
 
 
 def _ms(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -35,19 +36,18 @@ def loss_race(curves: pd.DataFrame, *, x: str, baseline: float, threshold: float
     x_title = "Training step" if x == "step" else "Wall time (s)"
     y_title = "Loss (mean of the last steps)"
     top = 10.0 * max(float(curves["loss"].iloc[0]) if len(curves) else 1.0, baseline)
+    low = min(float(curves["smoothed"].min()) if len(curves) else 1.0, threshold) / 1.5
     lines = alt.Chart(curves, title=f"Loss against {'steps' if x == 'step' else 'measured wall time'}",
                       height=height).mark_line(clip=True).encode(
-        x=alt.X(f"{x}:Q", title=x_title),
-        y=alt.Y("smoothed:Q", title=y_title, scale=alt.Scale(type="log", domainMax=top)),
-        color=alt.Color("optimizer:N", title="Optimizer", sort=list(OPTIMIZER_COLORS),
-                        scale=alt.Scale(domain=list(OPTIMIZER_COLORS), range=list(OPTIMIZER_COLORS.values()))),
+        x=common.qx(f"{x}:Q", x_title),
+        y=common.qy("smoothed:Q", y_title, log=True, domain=[low, top]),
+        color=common.category_color("optimizer:N", title="Optimizer", order=OPTIMIZERS),
         strokeDash=alt.StrokeDash("lr:O", title="Learning rate"),
         tooltip=common.tooltips(("run:N", "Run"), ("step:Q", "Step"), ("seconds:Q", "Wall time (s)"),
                                 ("loss:Q", "Loss of this step"), ("smoothed:Q", y_title)),
     )
-    rules = (common.hrule(baseline, label="constant predictor", y_title=y_title, log_y=True)
-             + common.hrule(threshold, label="threshold", y_title=y_title, log_y=True, color="#079464"))
-    return lines + rules
+    rules = common.ref_lines({"constant predictor": baseline, "threshold": threshold}, title=y_title, log=True)
+    return common.layer(lines, rules)
 
 
 def step_cost(per_T: pd.DataFrame, *, slope_ms: float) -> alt.LayerChart:
@@ -58,35 +58,30 @@ def step_cost(per_T: pd.DataFrame, *, slope_ms: float) -> alt.LayerChart:
         slope_ms: the fitted slope in ms per time step, for the title.
     """
     df = _ms(per_T, "median_s", "q25_s", "q75_s", "fit_s")
-    base = alt.Chart(df, title=f"One training step against T: {slope_ms:.3g} ms per extra time step", height=340)
-    x = alt.X("T:Q", title="Sequence length T")
     y_title = "Time per training step (ms)"
-    points = base.mark_point(filled=True, size=60).encode(
-        x=x, y=alt.Y("median_ms:Q", title=y_title),
+    measured = common.median_iqr(
+        df, x="T:Q", x_title="Sequence length T", median="median_ms", q25="q25_ms", q75="q75_ms",
+        value_title=y_title, title=f"One training step against T: {slope_ms:.3g} ms per extra time step",
+        mark="point", height=340, whisker_color=LINE_COLOR,
         tooltip=common.tooltips(("T:Q", "T"), ("median_ms:Q", "Median (ms)"), ("q25_ms:Q", "25th percentile (ms)"),
                                 ("q75_ms:Q", "75th percentile (ms)"), ("repeats:Q", "Repeats"),
                                 ("fit_ms:Q", "Fitted line (ms)")))
-    bars = base.mark_rule().encode(x=x, y=alt.Y("q25_ms:Q", title=y_title),
-                                   y2=alt.Y2("q75_ms:Q", title=y_title))
-    line = base.mark_line(strokeDash=[6, 4], color=common.REFERENCE_COLOR).encode(
-        x=x, y=alt.Y("fit_ms:Q", title=y_title))
-    return line + bars + points
+    fit = alt.Chart(df.assign(line="straight-line fit")).mark_line(color=common.REFERENCE_COLOR).encode(
+        x=common.qx("T:Q", "Sequence length T"), y=common.qy("fit_ms:Q", y_title),
+        strokeDash=alt.StrokeDash("line:N", title="Reference lines", scale=alt.Scale(range=[[6, 4]])))
+    return (fit + measured).properties(title=f"One training step against T: {slope_ms:.3g} ms per extra time step")
 
 
 def breakdown(parts: pd.DataFrame, *, T: int) -> alt.LayerChart:
     """Where one training step's time goes: median per part with its interquartile range."""
     df = _ms(parts, "median_s", "q25_s", "q75_s")
-    base = alt.Chart(df, title=f"One training step taken apart (T = {T})", height=300)
-    y = alt.Y("part:N", title="Part of the step", sort=list(df["part"]))
-    x_title = "Time (ms)"
-    bars = base.mark_bar().encode(
-        x=alt.X("median_ms:Q", title=x_title), y=y,
+    return common.median_iqr(
+        df, x="part:N", x_title="Part of the step", median="median_ms", q25="q25_ms", q75="q75_ms",
+        value_title="Time (ms)", title=f"One training step taken apart (T = {T})", mark="bar", horizontal=True,
+        whisker_color="black", height=300,
         tooltip=common.tooltips(("part:N", "Part"), ("median_ms:Q", "Median (ms)"), ("q25_ms:Q", "25th pct (ms)"),
                                 ("q75_ms:Q", "75th pct (ms)"), ("share:Q", "Share of the step"),
                                 ("repeats:Q", "Repeats")))
-    whiskers = base.mark_rule(color="black").encode(x=alt.X("q25_ms:Q", title=x_title),
-                                                    x2=alt.X2("q75_ms:Q", title=x_title), y=y)
-    return bars + whiskers
 
 
 def grad_norms(frame: pd.DataFrame, *, stopped_at: int | None = None) -> alt.LayerChart:
@@ -95,15 +90,14 @@ def grad_norms(frame: pd.DataFrame, *, stopped_at: int | None = None) -> alt.Lay
     base = alt.Chart(frame, title="Gradient norm over training", height=300)
     tips = common.tooltips(("step:Q", "Step"), ("grad_norm:Q", "Gradient norm"), ("loss:Q", "Loss"),
                            ("recent_median:Q", "Median of the steps before"), ("spike:N", "Spike"))
-    line = base.mark_line(color="#3b82f6").encode(
-        x=alt.X("step:Q", title="Training step"), y=alt.Y("grad_norm:Q", title=y_title, scale=alt.Scale(type="log")),
-        tooltip=tips)
-    marks = base.transform_filter(alt.datum.spike).mark_point(color=SPIKE_COLOR, filled=True, size=70).encode(
-        x=alt.X("step:Q", title="Training step"), y=alt.Y("grad_norm:Q", title=y_title, scale=alt.Scale(type="log")),
-        tooltip=tips)
+    x, y = common.qx("step:Q", "Training step"), common.qy("grad_norm:Q", y_title, log=True)
+    line = base.mark_line(color=LINE_COLOR).encode(x=x, y=y, tooltip=tips)
+    marks = base.transform_filter(alt.datum.spike).mark_point(filled=True, size=70).encode(
+        x=x, y=y, tooltip=tips, color=alt.Color("marked:N", title="Marked", scale=alt.Scale(
+            domain=["spike"], range=[SPIKE_COLOR]))).transform_calculate(marked="'spike'")
     chart = line + marks
     if stopped_at is not None:
-        chart = chart + common.vrule(stopped_at, label="blew up", x_title="Training step")
+        chart = chart + common.vrule(stopped_at, label="the step where it blew up", x_title="Training step")
     return chart
 
 
@@ -120,8 +114,8 @@ def loss_line(frame: pd.DataFrame, *, title: str, y: str = "loss", y_title: str 
 def cosine_histogram(cosines: pd.DataFrame) -> alt.Chart:
     """How well the article's W_hy update points along the true descent direction, one cosine per sequence."""
     return alt.Chart(cosines, title="The article's update against the real gradient step, per sequence",
-                     height=220).mark_bar().encode(
+                     height=common.MIN_HEIGHT).mark_bar(color=LINE_COLOR).encode(
         x=alt.X("cosine:Q", bin=alt.Bin(extent=[-1, 1], step=0.1), title="Cosine with the real descent direction"),
-        y=alt.Y("count():Q", title="Sequences"),
+        y=alt.Y("count():Q", title="Sequences", axis=alt.Axis(format=common.LINEAR_FORMAT)),
         tooltip=[alt.Tooltip("cosine:Q", bin=alt.Bin(extent=[-1, 1], step=0.1), title="Cosine"),
                  alt.Tooltip("count():Q", title="Sequences")])
