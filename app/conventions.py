@@ -94,3 +94,9 @@ def plain(text: Any) -> str:
     """User text made inert for Markdown (``st.error``, ``st.markdown`` render it): every ASCII punctuation mark is
     escaped, and newlines become spaces, so a file's contents can never render as a link, an image or HTML."""
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text)).replace("\n", " ").replace("\r", " ")
+
+
+def literal(text: Any) -> str:
+    """User text (a file's name) shown as it is, as Markdown inline code: nothing inside a code span renders, so
+    nothing needs escaping (escapes would show); backticks and line breaks, which could end the span, are replaced."""
+    return "`" + str(text).replace("`", "'").replace("\n", " ").replace("\r", " ") + "`"

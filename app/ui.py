@@ -30,13 +30,13 @@ from __future__ import annotations
 from app.caching import ENGINE, cached, progress
 from app.controls import (multiselect, number, report_unknown_params, select, select_slider, slider, start_page,
                           toggle)
-from app.conventions import (DEFAULT_SEED, MAX_SEED, SEED_KEY, article_box, global_seed, plain, reproduce,
-                             seed_input, show_run_problem)
+from app.conventions import (DEFAULT_SEED, MAX_SEED, SEED_KEY, article_box, global_seed, literal, plain,
+                             reproduce, seed_input, show_run_problem)
 from app.downloads import download_csv
 from app.drawing import chart, chart_key, vega_spec
 
 __all__ = [
     "DEFAULT_SEED", "ENGINE", "MAX_SEED", "SEED_KEY", "article_box", "cached", "chart", "chart_key", "download_csv",
-    "global_seed", "multiselect", "number", "plain", "progress", "report_unknown_params", "reproduce", "seed_input",
-    "select", "select_slider", "show_run_problem", "slider", "start_page", "toggle", "vega_spec",
+    "global_seed", "literal", "multiselect", "number", "plain", "progress", "report_unknown_params", "reproduce",
+    "seed_input", "select", "select_slider", "show_run_problem", "slider", "start_page", "toggle", "vega_spec",
 ]

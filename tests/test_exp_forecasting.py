@@ -157,6 +157,11 @@ def test_real_and_uploaded_series():
     csv = "date,value\n" + "\n".join(f"{d},{i % 7}" for i, d in enumerate(days))
     up = fx.series_from_upload(validate_series_csv(csv.encode()))
     assert up.season == 7 and up.values[:3].tolist() == [0.0, 1.0, 2.0]
+    assert "season of 7 steps (daily values: a week), guessed from the spacing of the dates" in up.source
+    hours = np.arange("2020-01-01T00", "2020-01-04T00", dtype="datetime64[h]")
+    hourly = fx.series_from_upload(validate_series_csv(
+        ("date,value\n" + "\n".join(f"{h},{i % 24}" for i, h in enumerate(hours))).encode()))
+    assert hourly.season == 24 and "season of 24 steps (hourly values: a day)" in hourly.source
     with pytest.raises(ValueError, match="too short"):
         fx.prepare(up._replace(values=up.values[:20], dates=up.dates[:20]), fx.Config())
 

@@ -134,7 +134,7 @@ trained = {m: live.get(m, stored.get(m)) for m in models}
 trained = {m: r for m, r in trained.items() if r is not None}
 
 st.header("Forecasts on the held-out tail")
-st.caption(f"{ui.plain(series.title)}" + (f" (file `{ui.plain(upload_name)}`)" if upload_name else "") +
+st.caption(f"{ui.plain(series.title)}" + (f" (file {ui.literal(upload_name)})" if upload_name else "") +
            f". {len(prep.y):,} values: the first {prep.n_train:,} train (and set the scaling), the last "
            f"{len(prep.y) - prep.n_train:,} are held out. Source: {ui.plain(series.source)}")
 runs.each(PAGE, "train", {
@@ -155,14 +155,14 @@ for model, run in trained.items():
 fc, claims = evaluate(cfg, data_key, seed, tuple(trained), tuple(sorted(live)), _series=series, _prep=prep,
                       _runs=list(trained.values()))
 temporal = series.dates is not None
-for note in fc.notes:
-    st.info(note, icon=":material/info:")
 
 table = fc.table.rename(columns={"one_step_mae": "MAE, one step", "one_step_rmse": "RMSE, one step",
                                  "free_mae": f"MAE, free-running 1-{min(cfg.horizon, len(prep.y) - prep.n_train)}",
                                  "free_rmse": f"RMSE, free-running 1-{min(cfg.horizon, len(prep.y) - prep.n_train)}"})
 st.dataframe(table.drop(columns="kind"), hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(c, format="%.4f") for c in table.columns[2:]})
+for note in fc.notes:  # under the table it explains: a missing baseline is not the first thing the page says
+    st.caption(f":material/info: {note}")
 ui.download_csv(fc.table, "forecast-errors")
 st.markdown("\n".join(f"- {line}" for line in claims))
 

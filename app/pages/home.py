@@ -53,18 +53,17 @@ st.markdown(
     "printed. Most do not print what the article says they print; each page shows the corrected experiment."
 )
 table = claims()
+# One card per code sample, each part under its own small label: at phone width the columns stack, and a card still
+# says what each part is (a header row above the cards would stack away from them).
 widths = [1.2, 1.5, 2.5, 1.4, 2.4]
-for column, head in zip(st.columns(widths), ["Code sample", "The article prints", "Running its code", "Verdict",
-                                              "Measured here"]):
-    column.markdown(f"**{head}**")
+heads = ["Code sample", "The article prints", "Running its code", "Verdict", "Measured here"]
 for claim in table.itertuples(index=False):
     with st.container(border=True):
-        sample, prints, running, verdict, measured = st.columns(widths)
-        sample.markdown(claim.sample)
-        prints.markdown(claim.article_prints)
-        running.markdown(claim.running_it)
-        verdict.markdown(VERDICT_BADGE[claim.verdict])
-        measured.markdown(claim.measured_here)
-        with measured:
+        cells = st.columns(widths)
+        for column, head, text in zip(cells, heads, (claim.sample, claim.article_prints, claim.running_it,
+                                                     VERDICT_BADGE[claim.verdict], claim.measured_here)):
+            column.caption(head)
+            column.markdown(text)
+        with cells[-1]:
             spec = nav.by_path(claim.page)
             link(spec, label=f"Open {spec.title}")

@@ -128,7 +128,7 @@ else:
     view = None  # scored live below: a live run replaced a shipped one
 
 st.header("Train and compare")
-st.caption(f"Data: {title}" + (f", file `{ui.plain(upload_name)}`" if upload_name else "") +
+st.caption(f"Data: {title}" + (f", file {ui.literal(upload_name)}" if upload_name else "") +
            f". Split {sizes[0]:,} / {sizes[1]:,} / {sizes[2]:,} (train / validation / test); the vocabulary comes "
            "from the training part only.")
 runs.each(PAGE, "train", {

@@ -100,8 +100,12 @@ def series_from_upload(v: uploads.ValidatedSeries, *, name: str = "uploaded CSV"
     """An uploaded, validated CSV as a Series; its season is guessed from the spacing of its dates."""
     step = np.median(np.diff(v.dates).astype(np.int64)) if len(v.dates) > 1 else 86400
     season = {3600: 24, 86400: 7}.get(int(step), 12 if 28 * 86400 <= step <= 31 * 86400 else 1)
+    why = {24: "hourly values: a day", 7: "daily values: a week", 12: "monthly values: a year"}.get(
+        season, "no regular spacing recognised")
     return Series(UPLOAD, f"{name}: {v.value_column}", v.values, v.dates, season, "",
-                  f"Uploaded file, columns {v.date_column!r} (dates) and {v.value_column!r} (values).")
+                  f"Uploaded file, columns {v.date_column!r} (dates) and {v.value_column!r} (values). Seasonal "
+                  f"naive uses a season of {season} step{'s' if season != 1 else ''} ({why}), guessed from the "
+                  "spacing of the dates; set Season in steps to change it.")
 
 
 class Prepared(NamedTuple):

@@ -25,7 +25,8 @@ def test_default_view_is_shipped_and_says_who_wins():
     if table.loc["AR", "RMSE, one step"] < table.loc["LSTM", "RMSE, one step"]:
         assert re.search(r"AR \([0-9.]+\) beats LSTM", claims)  # the page says so when AR wins
     assert "2.1e-4" in claims and "0.255" in claims and "below that floor" in claims
-    assert any("longer than the training part" in i.value for i in at.info)  # no seasonal naive on one period
+    # no seasonal naive on one period: said under the table, not as a box at the top of the page
+    assert any("longer than the training part" in c.value for c in at.caption) and not at.info
     assert "non-broadcastable" in at.code[0].value
 
 
@@ -148,7 +149,9 @@ def test_a_good_upload_is_forecast_and_a_too_short_one_is_explained():
                                 "ar": "2"})
     at.file_uploader(key="upload").set_value(("sales [v2].csv", f"day,sales\n{values}".encode(), "text/csv")).run()
     assert_ran(at, n_charts=5)
-    assert any("sales \\[v2\\]" in c.value for c in at.caption)  # the file name is shown escaped
+    captions = " ".join(c.value for c in at.caption)
+    assert "(file `sales [v2].csv`)" in captions  # the name as typed, as inline code: no visible escapes
+    assert "season of 7 steps (daily values: a week)" in unescaped(captions)  # and the guessed season is said
     assert "seasonal naive" in set(at.dataframe[0].value.model)  # daily data: a weekly season
     at.button(key="train").click().run()
     assert_ran(at, n_charts=N_CHARTS)
