@@ -119,10 +119,10 @@ def wait_for_app(tab, timeout_ms: float = 120_000) -> None:
 
 def screenshot_whole_page(tab, path: Path) -> None:
     """Save the whole page: Streamlit scrolls inside its main block, so grow the viewport to fit it first."""
-    height = tab.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
-                          "[data-testid=stMainBlockContainer]')].map(e => e.scrollHeight), 1000)")
+    height = tab.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=stMainBlockContainer]')]"
+                          ".map(e => e.scrollHeight), 1000)")
     width = tab.viewport_size["width"] if tab.viewport_size else 1400
-    tab.set_viewport_size({"width": width, "height": min(int(height) + 80, 12_000)})
+    tab.set_viewport_size({"width": width, "height": min(int(height) + 80, 16_000)})
     tab.wait_for_timeout(300)  # let charts re-layout to the new size
     path.parent.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(path))
