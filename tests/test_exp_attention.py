@@ -2,6 +2,8 @@
 import dataclasses
 import itertools
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,9 +129,9 @@ def test_cost_verdict_reads_the_longest_T_and_where_attention_won():
 
 def test_shipped_file_round_trips(tiny, tmp_path):
     cost = ex.measure_cost(ex.CostConfig(lengths=(4,), budget=0.1), seed=0, clock=fake_clock(), min_time=0)
-    path = tmp_path / "a.json"
-    ex.save_shipped(ex.Shipped(3, TINY, ex.CostConfig(), tiny, cost, {"cpus_usable": 2}), path)
-    back = ex.load_shipped(path)
+    ex.save_shipped(ex.Shipped(3, TINY, ex.CostConfig(), tiny, cost, {"cpus_usable": 2}), tmp_path)
+    assert json.loads((tmp_path / "attention.json").read_text())["command"] == ex.COMMAND  # provenance recorded
+    back = ex.load_shipped(tmp_path)
     assert (back.seed, back.config, back.machine) == (3, TINY, {"cpus_usable": 2})
     pd.testing.assert_frame_equal(back.sweep.summary, tiny.summary)
     pd.testing.assert_frame_equal(back.sweep.curves, tiny.curves)

@@ -7,7 +7,7 @@ the same budget on the long-lag tasks; their attention maps; and the cost of rec
 The default view of the page is precomputed, because training 18 models takes about a minute. Remake the shipped
 file (``rnncore/data/shipped_results/attention.json``) with::
 
-    OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.attention
+    OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments make attention
 
 Accuracy is the share of held-out sequences predicted within a tolerance: 0.5 for first-element recall (the
 rounded prediction is the first bit) and 0.04 for the adding problem (Hochreiter & Schmidhuber 1997). Its baseline
@@ -33,6 +33,7 @@ from rnncore.cells import get_cell
 from rnncore.losses import get_loss
 from rnncore.model import ModelSpec
 from rnncore.sequence import unroll
+from rnncore.data import shipped
 from rnncore.experiments import effort
 from rnncore.experiments.timing import machine_info, time_call
 
@@ -41,8 +42,8 @@ TASKS = ("first_element", "adding")
 INPUT_SIZE = {"first_element": 1, "adding": 2}
 TOLERANCE = {"first_element": 0.5, "adding": 0.04}
 ACCURACY_BASELINE = {"first_element": 0.5, "adding": 1.0 - 0.96 ** 2}
-SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "attention.json"
-COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.attention"
+SHIPPED = "attention"  # its file in rnncore/data/shipped_results/ (see rnncore.data.shipped)
+COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments make attention"
 _CURVE_POINTS = 50  # windows per learning curve: enough to see its shape, small enough to ship
 
 
@@ -316,22 +317,24 @@ def _grids(frame: pd.DataFrame, keys: list, order: list, columns: dict) -> list:
     return out
 
 
-def save_shipped(shipped: Shipped, path: Path = SHIPPED) -> None:
-    """Write ``shipped`` as JSON: small frames by row; the maps as one array per (task, T[, model]) to stay small."""
-    sweep = shipped.sweep
-    data = {"command": COMMAND, "seed": shipped.seed, "config": asdict(shipped.config),
-            "cost_config": asdict(shipped.cost_config), "machine": shipped.machine,
-            "summary": _to_json(sweep.summary), "curves": _to_json(sweep.curves, 10), "cost": _to_json(shipped.cost),
+def save_shipped(result: Shipped, root: Path = shipped.ROOT) -> None:
+    """Write ``result`` as JSON: small frames by row; the maps as one array per (task, T[, model]) to stay small."""
+    sweep = result.sweep
+    data = {"seed": result.seed, "config": asdict(result.config),
+            "cost_config": asdict(result.cost_config), "machine": result.machine,
+            "summary": _to_json(sweep.summary), "curves": _to_json(sweep.curves, 10), "cost": _to_json(result.cost),
             "readout": _grids(sweep.readout, ["task", "T", "model"], ["example", "t"],
                               {"weight": 5, "x": 4, "marked": 0}),
             "self_attention": _grids(sweep.self_attention, ["task", "T"], ["head", "query", "key"], {"weight": 3})}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, separators=(",", ":")))
+    shipped.write(SHIPPED, data, what="Attention page, default view: the three models against lag, their attention "
+                  "maps, and the cost of recurrence against self-attention.", command=COMMAND, root=root)
 
 
-def load_shipped(path: Path = SHIPPED) -> Shipped:
+def load_shipped(root: Path = shipped.ROOT) -> Shipped:
     """Read the file written by ``save_shipped`` (the page's default view)."""
-    data = json.loads(Path(path).read_text())
+    data = shipped.read(SHIPPED, root)
+    if data is None:
+        raise FileNotFoundError(f"no shipped attention results in {root}; make them with `{COMMAND}`")
     summary = _from_json(data["summary"])
     summary["stopped_at"] = summary["stopped_at"].astype("Int64")
     readout = [_readout_frame(r["task"], r["T"], r["model"], np.asarray(r["weight"]), np.asarray(r["x"])[..., None],
@@ -355,8 +358,4 @@ def main() -> None:
     save_shipped(Shipped(0, Config(), CostConfig(), sweep, cost, machine_info()))
     print(sweep.summary.drop(columns=["reason"]).to_string(index=False))
     print(cost.to_string(index=False))
-    print(f"wrote {SHIPPED}")
-
-
-if __name__ == "__main__":
-    main()
+    print(f"wrote {shipped.path(SHIPPED)}")

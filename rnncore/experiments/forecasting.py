@@ -15,7 +15,6 @@ Protocol (every reported figure is on the held-out tail):
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -27,6 +26,7 @@ import rnncore as rc
 from rnncore.reference import baselines as bl
 from rnncore.data import series as rdata
 from rnncore.data import uploads
+from rnncore.data import shipped
 from rnncore.data.shipped import arrays_from_json, arrays_to_json
 from rnncore.experiments import effort
 from rnncore.optim import only_readout
@@ -38,7 +38,8 @@ SINE = "sine"
 UPLOAD = "upload"
 SOURCES = (SINE, *rdata.SERIES_NAMES)
 MODES = ("full", "readout")  # train every weight (BPTT) / only the readout, as the article's code does
-SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "forecasting_pretrained.json"
+SHIPPED = "forecasting_pretrained"  # its file in rnncore/data/shipped_results/ (see rnncore.data.shipped)
+COMMAND = "python -m rnncore.experiments make forecasting"
 BASELINES = ("persistence", "seasonal naive", "AR")
 
 
@@ -255,19 +256,19 @@ def _shipped_key(cfg: Config, sc: SeriesConfig, seed: int) -> dict:
 
 
 def load_shipped(cfg: Config, sc: SeriesConfig, *, cell: str, mode: str, seed: int,
-                 path: Path = SHIPPED) -> ModelRun | None:
+                 root: Path = shipped.ROOT) -> ModelRun | None:
     """The shipped model (cell, mode) if it was trained with exactly these settings, series and seed, else None."""
-    if not path.is_file():
+    blob = shipped.read(SHIPPED, root)
+    if not shipped.made_with(blob, **_shipped_key(cfg, sc, seed)):
         return None
-    blob = json.loads(path.read_text(encoding="utf-8"))
     run = blob.get("runs", {}).get(f"{cell}:{mode}")
-    if run is None or {k: blob.get(k) for k in ("config", "series", "seed")} != _shipped_key(cfg, sc, seed):
+    if run is None:
         return None
     curves = arrays_from_json(run["curves"])
     return ModelRun(cell, mode, arrays_from_json(run["params"]), curves["losses"], run["stopped_at"], run["reason"])
 
 
-def write_shipped(path: Path = SHIPPED, *, seed: int = 0, log=print) -> None:
+def write_shipped(root: Path = shipped.ROOT, *, seed: int = 0, log=print) -> None:
     """Train every (cell, mode) with the defaults on the default series, and write the shipped results."""
     cfg, sc = Config(), SeriesConfig()
     prep, runs = prepare(load_series(sc, seed=seed), cfg), {}
@@ -278,12 +279,9 @@ def write_shipped(path: Path = SHIPPED, *, seed: int = 0, log=print) -> None:
                                       "curves": arrays_to_json({"losses": r.losses}),
                                       "stopped_at": r.stopped_at, "reason": r.reason}
             log(f"{model_name(cell, mode)}: trained")
-    blob = {"what": "Forecasting page, default view: trained parameters and training losses.",
-            "command": "python -m rnncore.experiments.forecasting", "engine": rc.__version__,
-            **_shipped_key(cfg, sc, seed), "runs": runs}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(blob, separators=(",", ":")) + "\n", encoding="utf-8")
-    log(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    shipped.write(SHIPPED, {**_shipped_key(cfg, sc, seed), "runs": runs},
+                  what="Forecasting page, default view: trained parameters and training losses.", command=COMMAND,
+                  root=root, log=log)
 
 
 # ---- scoring on the held-out tail --------------------------------------------------------------------------------
@@ -403,10 +401,6 @@ def summary(table: pd.DataFrame) -> list:
                 who = ", ".join(f"{b.model} ({b[col]:.4g})" for _, b in better.iterrows())
                 out.append(f"{who} {'beats' if len(better) == 1 else 'beat'} {row.model} ({mine:.4g}) {view}.")
     return out
-
-
-if __name__ == "__main__":
-    write_shipped()
 
 
 def measured_sentence(table: pd.DataFrame, claims: list[str], *, noise: float | None) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -25,6 +24,7 @@ import pandas as pd
 
 import rnncore as rc
 from rnncore.data import text as tx
+from rnncore.data import shipped
 from rnncore.data.shipped import arrays_from_json, arrays_to_json
 from rnncore.data.uploads import ValidatedTexts, validate_labelled_text_csv
 from rnncore.experiments import effort
@@ -36,7 +36,8 @@ CELLS = rc.CELLS  # the recurrent cells a classifier can use
 
 BOW = "bag-of-words"
 BUILTIN = "builtin"
-SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "sentiment_pretrained.json"
+SHIPPED = "sentiment_pretrained"  # its file in rnncore/data/shipped_results/ (see rnncore.data.shipped)
+COMMAND = "python -m rnncore.experiments make sentiment"
 
 
 @dataclass(frozen=True)
@@ -349,12 +350,10 @@ def select(scores: Scores, cells) -> Scores:
     return Scores(keep(scores.accuracy, (BOW,)), keep(scores.curves), keep(scores.val_acc), scores.bow_val)
 
 
-def shipped_view(cfg: Config, *, seed: int, path: Path = SHIPPED) -> View | None:
+def shipped_view(cfg: Config, *, seed: int, root: Path = shipped.ROOT) -> View | None:
     """The shipped default view if it was made with exactly ``cfg`` and ``seed`` on the built-in corpus, else None."""
-    if not path.is_file():
-        return None
-    blob = json.loads(path.read_text(encoding="utf-8"))
-    if blob.get("config") != dataclasses.asdict(cfg) or blob.get("seed") != int(seed):
+    blob = shipped.read(SHIPPED, root)
+    if not shipped.made_with(blob, config=dataclasses.asdict(cfg), seed=int(seed)):
         return None
     bow = arrays_from_json(blob["bow"])
     frames = {k: pd.DataFrame(v) for k, v in blob["scores"].items()}
@@ -363,7 +362,7 @@ def shipped_view(cfg: Config, *, seed: int, path: Path = SHIPPED) -> View | None
                 {cell: _run_from_json(cell, r) for cell, r in blob["runs"].items()}, scores, tuple(blob["sizes"]))
 
 
-def write_shipped(path: Path = SHIPPED, *, seed: int = 0, log=print) -> None:
+def write_shipped(root: Path = shipped.ROOT, *, seed: int = 0, log=print) -> None:
     """Train every cell with the default Config on the built-in corpus, score it, and write the shipped view."""
     cfg, ds = Config(), builtin_dataset()
     prep = prepare(ds, cfg)
@@ -372,20 +371,13 @@ def write_shipped(path: Path = SHIPPED, *, seed: int = 0, log=print) -> None:
         runs.append(train_cell(cfg, cell, ds, prep, seed=seed))
         log(f"{cell}: trained")
     sc = score(cfg, ds, prep, runs, bow)
-    blob = {"what": "Sentiment page, default view: trained parameters, curves and test scores.",
-            "command": "python -m rnncore.experiments.sentiment", "engine": rc.__version__,
-            "config": dataclasses.asdict(cfg), "seed": seed, "vocab": list(prep.vocab.itos),
+    blob = {"config": dataclasses.asdict(cfg), "seed": seed, "vocab": list(prep.vocab.itos),
             "sizes": [len(part.texts) for part in ds.split],
             "bow": arrays_to_json({"w": bow.w, "b": np.array([bow.b])}), "bow_val": list(sc.bow_val),
             "scores": {k: getattr(sc, k).to_dict(orient="list") for k in ("accuracy", "curves", "val_acc")},
             "runs": {run.cell: _run_to_json(run) for run in runs}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(blob, separators=(",", ":")) + "\n", encoding="utf-8")
-    log(f"wrote {path} ({path.stat().st_size:,} bytes)")
-
-
-if __name__ == "__main__":
-    write_shipped()
+    shipped.write(SHIPPED, blob, what="Sentiment page, default view: trained parameters, curves and test scores.",
+                  command=COMMAND, root=root, log=log)
 
 
 def measured_sentence(accuracy: pd.DataFrame, models: list[str]) -> str:
