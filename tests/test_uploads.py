@@ -239,7 +239,10 @@ def test_a_quote_that_swallows_rows_then_closes_cleanly_is_refused_by_the_shape_
     rows = REVIEWS[:20] + ['"oops ' + REVIEWS[20]] + REVIEWS[21:25] + ['wow",1'] + REVIEWS[26:]
     err = _error(validate_labelled_text_csv, _file(rows, "text,label\n"))
     assert err.kind == "malformed" and err.line == 22
-    assert "4 line(s) that look like rows of their own (lines 23, 24, 25 and 26)" in str(err)
+    assert "lines 22 to 27 would be read as one row, though lines 22, 23, 24, 25 and 26 look like rows" in str(err)
+    one = REVIEWS[:20] + ['"oops ' + REVIEWS[20]] + ['wow",1'] + REVIEWS[22:]  # one row swallowed, no line between
+    err = _error(validate_labelled_text_csv, _file(one, "text,label\n"))
+    assert "lines 22 to 23 would be read as one row, though line 22 looks like a row of its own" in str(err)
 
 
 def test_real_multi_line_texts_and_quotes_inside_a_cell_are_read_whole():
@@ -366,17 +369,19 @@ def test_an_accepted_series_accounts_for_every_row(damage):
     assert all(f"{n:,}" in text for n in list(listed)[:10])
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.integers(0, len("".join(REVIEWS)) + len(REVIEWS) - 1))
-def test_a_quote_anywhere_is_refused_with_its_line_or_every_row_is_accounted_for(where):
-    body = "\n".join(REVIEWS) + "\n"
-    raw = ("text,label\n" + body[:where] + '"' + body[where:]).encode()
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=3), st.booleans())
+def test_quotes_anywhere_are_refused_with_their_line_or_every_row_is_accounted_for(where, series):
+    body, check, n = ("\n".join(ROWS100) + "\n", validate_series_csv, 100) if series else (
+        "\n".join(REVIEWS) + "\n", validate_labelled_text_csv, 60)
+    for k in sorted((int(w * len(body)) for w in where), reverse=True):
+        body = body[:k] + '"' + body[k:]
     try:
-        out = validate_labelled_text_csv(raw)
-    except CsvError as err:
-        assert re.search(r"[Ll]ine \d+", str(err)), str(err)  # e.g. a quote inside a label: 'maybe"' on line 5
+        out = check(("date,value\n" if series else "text,label\n").encode() + body.encode())
+    except CsvError as err:  # e.g. a quote that swallows rows, or one inside a label: 'maybe"' on line 5
+        assert re.search(r"[Ll]ine \d+", str(err)), str(err)
         return
-    assert len(out.texts) + len(out.dropped) == 60
+    assert len(out.values if series else out.texts) + len(out.dropped) == n, out.warnings
 
 
 def test_one_formula_prefix_list_guards_uploads_and_downloads():

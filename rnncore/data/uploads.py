@@ -205,7 +205,7 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str, list]:
 
 def _quoted_cells(lines: list[str], start: int, end: int, delim: str) -> list[list]:
     """The quoted cells of lines start..end (1-based), read as csv does, as [line opened, line closed or None, True
-    when text follows the closing quote]."""
+    when text follows the closing quote, index of the opening quote in its line]."""
     cells, quoted, at_start, closing = [], False, True, False
     for n in range(start, end + 1):
         line, i = lines[n - 1], 0
@@ -220,7 +220,7 @@ def _quoted_cells(lines: list[str], start: int, end: int, delim: str) -> list[li
                     quoted, closing, cells[-1][1] = False, True, n
             elif ch == '"' and at_start:
                 quoted, at_start = True, False
-                cells.append([n, None, False])
+                cells.append([n, None, False, i])
             else:
                 at_start = ch in (delim, "\n", "\r")
             i += 1
@@ -244,7 +244,7 @@ def _refuse_swallowing_quote(lines: list[str], start: int, end: int, delim: str,
                "lost" if n > 1 else ""
         raise CsvError("malformed", f"A quote (\") on line {opened:,} opens a cell that is never closed{lost}. "
                                     f"{_QUOTE_FIX}", line=opened, short="a quote never closed")
-    opened, closed, _ = next((c for c in cells if c[2]), (start, start, True))
+    opened, closed, _, _ = next((c for c in cells if c[2]), (start, start, True, 0))
     if closed > opened:
         raise CsvError("malformed", f"A quote (\") on line {opened:,} opens a cell that runs on to line {closed:,}, "
                                     f"where text follows the closing quote: lines {opened:,} to {closed:,} would be "
@@ -299,36 +299,44 @@ _KINDS = {"label": lambda c: c.strip().lower() in _LABELS, "number": lambda c: _
           "date": lambda c: _kind(c) == "date"}
 
 
-def _column_kinds(rows: list[tuple[int, int, list[str]]], width: int) -> list[str | None]:
-    """Per column, 'label', 'number' or 'date' when at least 90% of its filled cells (one-line rows, first 200) are."""
-    sample = [cells for s, e, cells in rows if s == e][:200]
+def _line_kinds(lines: list[str], after: int, width: int, delim: str) -> list[str | None]:
+    """Per column, 'label', 'number' or 'date' when that column of at least 90% of the file's lines (the first 200
+    after line `after`, each read as a row of its own) is one; else None. A file whose lines are not its rows (many
+    texts over several lines) thus has no typed column."""
+    sample = [next(csv.reader([line], delimiter=delim), []) for line in lines[after:after + 200] if line.strip()]
     kinds = []
     for i in range(width):
-        col = [c[i] for c in sample if i < len(c) and c[i].strip().lower() not in _MISSING]
+        col = [c[i] for c in sample if len(c) == width and c[i].strip().lower() not in _MISSING]
         kinds.append(next((k for k, fits in _KINDS.items() if len(col) >= 5 and sum(map(fits, col)) >= 0.9 * len(
-            col)), None))
+            sample)), None))
     return kinds
 
 
 def _refuse_swallowed_rows(lines, rows, width: int, delim: str) -> None:
-    """CsvError when a cell spanning lines holds lines shaped like the file's rows (same columns, same kinds)."""
+    """CsvError when a cell spanning lines holds lines shaped like the file's rows (same columns, same kinds): the
+    line of its opening quote (read without that quote) or the lines after it, up to the one that closes it."""
     multi = [(s, e) for s, e, _ in rows[1:] if e > s]
     if not multi:
         return
-    kinds = _column_kinds(rows[1:], width)
+    kinds = _line_kinds(lines, rows[0][1], width, delim)
     if not any(kinds):
         return  # no typed column: a line inside a cell cannot be told from a row
+
     def row_like(line: str) -> bool:
         cells = next(csv.reader([line], delimiter=delim), [])
         return len(cells) == width and all(k is None or _KINDS[k](c) for c, k in zip(cells, kinds))
 
     for s, e in multi:
-        inside = [n for n in range(s + 1, e) if row_like(lines[n - 1])]
-        if inside:
-            opened = next((o for o, c, _ in _quoted_cells(lines, s, e, delim) if c is None or c > o), s)
+        opened, _, _, at = next((c for c in _quoted_cells(lines, s, e, delim) if c[1] is None or c[1] > c[0]),
+                                (s, None, False, None))
+        first = lines[opened - 1]
+        found = [opened] if at is not None and row_like(first[:at] + first[at + 1:]) else []
+        found += [n for n in range(opened + 1, e) if row_like(lines[n - 1])]
+        if found:
             raise CsvError("malformed", f"A quote (\") on line {opened:,} opens a cell that runs on to line {e:,}, "
-                                        f"taking in {len(inside):,} line(s) that look like rows of their own "
-                                        f"({_lines(inside)}): those rows would be lost in one cell. {_QUOTE_FIX}",
+                                        f"so lines {opened:,} to {e:,} would be read as one row, though "
+                                        f"{_lines(found)} {'looks like a row' if len(found) == 1 else 'look like rows'}"
+                                        f" of {'its' if len(found) == 1 else 'their'} own. {_QUOTE_FIX}",
                            line=opened, short="a quote that takes in the next rows")
 
 
