@@ -278,7 +278,8 @@ def _style_problems(spec: dict) -> list[str]:
             if scale.get("type") == "log":
                 if scale.get("nice") is not False:
                     problems.append(f"{channel} {item.get('field')}: log scale not fitted to the data (nice)")
-                if scale.get("base", 10) == 10 and axis.get("format") != common.LOG_FORMAT:
+                listed = "values" in axis and axis.get("format") == common.LINEAR_FORMAT
+                if scale.get("base", 10) == 10 and axis.get("format") != common.LOG_FORMAT and not listed:
                     problems.append(f"{channel} {item.get('field')}: log axis format {axis.get('format')!r}")
             elif axis.get("format") not in (common.LINEAR_FORMAT, common.PERCENT_FORMAT):
                 problems.append(f"{channel} {item.get('field', item.get('aggregate'))}: linear axis format "
@@ -291,6 +292,10 @@ def _style_problems(spec: dict) -> list[str]:
         colour = node.get("mark", {}).get("color") if isinstance(node.get("mark"), dict) else None
         if colour is not None and colour not in allowed:
             problems.append(f"mark colour {colour} not from the palette")
+        encoding = node.get("encoding") or {}
+        if _mark(node) in ("line", "point", "circle", "bar", "area") and colour is None and not (
+                {"color", "fill", "stroke"} & set(encoding)):
+            problems.append(f"a {_mark(node)} mark in the renderer's default colour, not the palette's")
         height = node.get("height")
         if isinstance(height, (int, float)) and height < common.MIN_HEIGHT and "facet" not in spec:
             problems.append(f"height {height} < {common.MIN_HEIGHT}")

@@ -37,7 +37,7 @@ def lag_chart(summary: pd.DataFrame, metric: str) -> alt.FacetChart:
 
     base = alt.Chart(rows)
     lines = base.mark_line(point=True).encode(
-        x=common.qx("T:Q", "Lag T (sequence length)", log=True), y=y(metric), color=_model_color(rows["model"]),
+        x=common.qx("T:Q", "Lag T (sequence length)", log=True, ticks=sorted(rows["T"].unique())), y=y(metric), color=_model_color(rows["model"]),
         tooltip=tooltips(("model:N", MODEL_TITLE), ("T:Q", "Lag T"), (f"{metric}:Q", y_title),
                          ("seconds:Q", "Training time (s)")))
     rule = base.mark_rule(color=REFERENCE_COLOR, size=1.5).encode(

@@ -12,7 +12,8 @@ The rules, enforced by ``tests/test_charts_style.py`` over every chart builder:
   modes, optimizers, methods) take :data:`CATEGORY_COLORS` in their order on the chart (:func:`category_color`),
   a palette that shares no colour with the families. Signed heatmaps use :func:`diverging` (+ is red, - is blue,
   centred on 0); unsigned ones :data:`SEQUENTIAL`.
-- **Numbers.** Log axes label powers of ten as ``1e-8`` (:data:`LOG_FORMAT`); linear axes use :data:`LINEAR_FORMAT`.
+- **Numbers.** Log axes label powers of ten as ``1e-8`` (:data:`LOG_FORMAT`), or list the data's own values (the
+  lags of a sweep) in :data:`LINEAR_FORMAT`, the format of every linear axis.
   Log scales are fitted to the data (no rounding out to the next power of ten): :func:`log_scale`.
 - **Reference lines** (a baseline, a threshold) are named in a legend, never by text on the data: :func:`ref_lines`.
 - **Marks.** Bars only on a linear axis from zero; a ratio on a log scale is a point or a line.
@@ -46,6 +47,8 @@ CATEGORY_COLORS: tuple[str, ...] = ("#0891b2", "#c026d3", "#a16207", "#1e3a8a", 
                                     "#57534e")
 #: Marks drawn over a sequential heatmap (paths on a loss surface): bright enough on every shade of it.
 ON_HEATMAP_COLORS: tuple[str, ...] = ("#ff2d95", "#00d0ff", "#ffbd45")
+#: A chart's only line or set of bars, when nothing is coloured by category.
+SINGLE_COLOR = CATEGORY_COLORS[3]
 #: Baselines, thresholds and reference lines.
 REFERENCE_COLOR = "#6b6b6b"
 #: Semantic status colours (a check that passes or fails; a number that overflowed or underflowed).
@@ -181,22 +184,34 @@ def log_axis(**kwargs) -> alt.Axis:
 
 
 def qx(shorthand: str, title: str, *, log: bool = False, base: float = 10, zero: bool = False,
-       domain: list[float] | None = None, **axis) -> alt.X:
-    """A quantitative x channel with the shared scale and format (log: fitted, powers of ten)."""
-    return _q(alt.X, shorthand, title, log=log, base=base, zero=zero, domain=domain, axis=axis)
+       domain: list[float] | None = None, ticks: Iterable | None = None, **axis) -> alt.X:
+    """A quantitative x channel with the shared scale and format (log: fitted, powers of ten).
+
+    Args:
+        ticks: label exactly these values (the lags of a sweep) in the linear format, instead of powers of ten.
+    """
+    return _q(alt.X, shorthand, title, log=log, base=base, zero=zero, domain=domain, ticks=ticks, axis=axis)
 
 
 def qy(shorthand: str, title: str, *, log: bool = False, base: float = 10, zero: bool = False,
-       domain: list[float] | None = None, **axis) -> alt.Y:
+       domain: list[float] | None = None, ticks: Iterable | None = None, **axis) -> alt.Y:
     """A quantitative y channel with the shared scale and format (log: fitted, powers of ten)."""
-    return _q(alt.Y, shorthand, title, log=log, base=base, zero=zero, domain=domain, axis=axis)
+    return _q(alt.Y, shorthand, title, log=log, base=base, zero=zero, domain=domain, ticks=ticks, axis=axis)
 
 
-def _q(channel, shorthand: str, title: str, *, log: bool, base: float, zero: bool, domain, axis: dict):
+#: Ticks on a log axis: about this many, so that a span of several decades labels powers of ten only.
+LOG_TICKS = 4
+
+
+def _q(channel, shorthand: str, title: str, *, log: bool, base: float, zero: bool, domain, ticks, axis: dict):
     field(shorthand)
+    if ticks is not None:
+        axis = {"values": [_plain(v) for v in ticks], **axis}
     if log:
         scale = log_scale(base=base, domain=domain)
-        fmt = LOG_FORMAT if base == 10 else "~g"
+        fmt = LINEAR_FORMAT if ticks is not None or base != 10 else LOG_FORMAT
+        if ticks is None:
+            axis = {"tickCount": LOG_TICKS, **axis}
     else:
         scale = alt.Scale(zero=zero, **({"domain": domain} if domain is not None else {}))
         fmt = LINEAR_FORMAT
@@ -231,7 +246,8 @@ def line_chart(df: pd.DataFrame, *, x: str, y: str, title: str, x_title: str, y_
                color: str | None = None, color_title: str | None = None, cells: bool = False,
                order: Iterable | None = None, log_y: bool = False, log_x: bool = False, points: bool = False,
                extra_tooltips: tuple[tuple[str, str], ...] = (), height: int = 320,
-               y_domain: list[float] | None = None, y_format: str | None = None) -> alt.Chart:
+               y_domain: list[float] | None = None, y_format: str | None = None,
+               x_ticks: Iterable | None = None) -> alt.Chart:
     """Lines of ``y`` against ``x``, one per value of ``color``, named in the legend, with tooltips on every field.
 
     Args:
@@ -246,7 +262,7 @@ def line_chart(df: pd.DataFrame, *, x: str, y: str, title: str, x_title: str, y_
         raise ValueError("A colour field needs a title: pass color_title=...")
     y_axis = {"format": y_format} if y_format else {}
     encoding = {
-        "x": qx(x, x_title, log=log_x),
+        "x": qx(x, x_title, log=log_x, ticks=x_ticks),
         "y": qy(y, y_title, log=log_y, domain=y_domain, **y_axis),
         "tooltip": tooltips((x, x_title), (y, y_title),
                             *(((color, color_title),) if color else ()), *extra_tooltips),
@@ -254,8 +270,9 @@ def line_chart(df: pd.DataFrame, *, x: str, y: str, title: str, x_title: str, y_
     if color is not None:
         values = list(dict.fromkeys(df[field(color)[0]])) if len(df) else []
         encoding["color"] = color_for(color, color_title, values, families=cells, order=order)
+    single = {} if color is not None else {"color": SINGLE_COLOR}
     return (alt.Chart(df, title=title, height=max(height, MIN_HEIGHT))
-            .mark_line(point=points, interpolate="linear", clip=True)
+            .mark_line(point=points, interpolate="linear", clip=True, **single)
             .encode(**encoding))
 
 
@@ -303,7 +320,7 @@ def ref_lines(lines: dict[str, float], *, title: str, axis: str = "y", log: bool
     return alt.Chart(data).mark_rule(color=color, size=1.5).encode(
         **{axis: position},
         strokeDash=alt.StrokeDash("reference:N", title="Reference lines", legend=alt.Legend(
-            symbolType="stroke", symbolStrokeColor=color, symbolStrokeWidth=1.5, labelLimit=260),
+            orient="bottom", direction="vertical", symbolType="stroke", symbolStrokeColor=color, symbolStrokeWidth=1.5, labelLimit=260),
                                   scale=alt.Scale(domain=labels, range=_REF_DASHES[:len(labels)])),
         tooltip=tooltips(("reference:N", "Line"), (f"value:{kind}", title)))
 
@@ -357,12 +374,13 @@ def median_iqr(df: pd.DataFrame, *, x: str, x_title: str, median: str, q25: str,
     channels = {"x": value, "y": position} if horizontal else {"x": position, "y": value}
     extra = {"color": color} if color is not None else {}
     tips = {"tooltip": tooltip} if tooltip is not None else {}
+    fixed = {} if color is not None else {"color": SINGLE_COLOR}
     if mark == "bar":
-        marks = base.mark_bar().encode(**channels, **extra, **tips)
+        marks = base.mark_bar(**fixed).encode(**channels, **extra, **tips)
     elif mark == "point":
-        marks = base.mark_point(filled=True, size=60).encode(**channels, **extra, **tips)
+        marks = base.mark_point(filled=True, size=60, **fixed).encode(**channels, **extra, **tips)
     else:
-        marks = base.mark_line(point=True).encode(**channels, **extra, **tips)
+        marks = base.mark_line(point=True, **fixed).encode(**channels, **extra, **tips)
     interval = {"x": low, "x2": high, "y": position} if horizontal else {"x": position, "y": low, "y2": high}
     whisker = (base.mark_rule(color=whisker_color) if whisker_color else base.mark_rule()).encode(
         **interval, **({} if whisker_color else extra))

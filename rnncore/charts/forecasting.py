@@ -32,7 +32,8 @@ def _dash(df: pd.DataFrame) -> pd.DataFrame:
                                               ("baseline" if m in BASELINES else "full BPTT")))
 
 
-_DASHES = alt.StrokeDash("training:N", title="Training", scale=alt.Scale(
+# Readout-only variants are dashed; the colour legend names them already ("RNN readout-only"), so no second legend.
+_DASHES = alt.StrokeDash("training:N", title="Training", legend=None, scale=alt.Scale(
     domain=["truth", "baseline", "full BPTT", "readout only"], range=[[1, 0], [1, 0], [1, 0], [6, 3]]))
 
 

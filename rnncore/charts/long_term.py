@@ -51,7 +51,7 @@ def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str
     name = common.field(color)[0]
     data = common.drawable(frame[["T", "seed", "ratio", name]], ["ratio"], positive=True).frame
     median = data.groupby(["T", name], as_index=False)["ratio"].median()
-    x = common.qx("T:Q", "Lag T (steps)", log=True)
+    x = common.qx("T:Q", "Lag T (steps)", log=True, ticks=sorted(data["T"].unique()))
     y = common.qy("ratio:Q", "Held-out loss / baseline", log=True)
     colour = common.color_for(color, color_title, list(dict.fromkeys(data[name])), families=cells, order=order)
     points = alt.Chart(data, title=title, height=320).mark_point(filled=True, opacity=0.55).encode(
@@ -75,7 +75,8 @@ def success_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: s
     return common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
                              points=True, title="Share of seeds that succeed", x_title="Lag T (steps)",
                              y_title="Share of seeds", extra_tooltips=(("seeds:Q", "Seeds"),), height=260,
-                             log_x=True, y_domain=[0, 1], y_format=common.PERCENT_FORMAT)
+                             log_x=True, x_ticks=sorted(share["T"].unique()), y_domain=[0, 1],
+                             y_format=common.PERCENT_FORMAT)
 
 
 def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
@@ -101,5 +102,6 @@ def dh0_vs_lag(frame: pd.DataFrame) -> alt.Chart:
     data = common.drawable(frame[["T", "cell", "dh0_end"]], ["dh0_end"], positive=True).frame
     median = data.groupby(["T", "cell"], as_index=False)["dh0_end"].median()
     return common.line_chart(median, x="T:Q", y="dh0_end:Q", color="cell:N", color_title="Cell", cells=True,
-                             log_y=True, log_x=True, points=True, height=260, x_title="Lag T (steps)",
+                             log_y=True, log_x=True, x_ticks=sorted(median["T"].unique()), points=True, height=260,
+                             x_title="Lag T (steps)",
                              y_title="‖dL/dh₀‖, end of training", title="‖dL/dh₀‖ after training")
