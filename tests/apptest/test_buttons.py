@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from apptest.conftest import REPO, open_page
 from app import runs
+from apptest.conftest import REPO, open_page
 
 PAGES = sorted(str(p.relative_to(REPO)) for p in (REPO / "app" / "pages").glob("*.py"))
 KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "exception",

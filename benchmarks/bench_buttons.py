@@ -1,0 +1,93 @@
+"""Each training button's estimate against its measured time, on this machine, now: measured / estimated per button.
+
+    python benchmarks/bench_buttons.py            # every button at its page's default settings (minutes)
+    python benchmarks/bench_buttons.py --quick    # the same buttons with a fifth of the steps
+    python benchmarks/bench_buttons.py --only clipping sentiment
+
+For each button this does what the page does: size the work with the experiment's ``work`` function, probe it with a
+fresh rate book (no remembered rates, as after the page's 30 s), then run the same experiment call and time it. A
+ratio of 1 is a perfect estimate; the goal is within 2x (0.5 to 2) on a quiet machine. The machine's load average is
+printed before and after, because on a loaded machine every estimate moves with the load (that is the point of probing
+at the moment), but the load can change during a run.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnncore.experiments import attention as ex
+from rnncore.experiments import clipping, effort, sweeps
+from rnncore.experiments import forecasting as fx
+from rnncore.experiments import gated_cells as remedies
+from rnncore.experiments import initialization as ins
+from rnncore.experiments import long_term as lt
+from rnncore.experiments import sentiment as sx
+
+
+def buttons(scale: float) -> dict:
+    """name -> (work pieces, run): the calls each page's button makes, at its default settings scaled by ``scale``."""
+    def steps(n: int) -> int:
+        return max(10, int(n * scale))
+
+    train = lt.Config(task="adding", cell="gru", T=50, steps=steps(500))  # long-term "Train", off the shipped run
+    point = dataclasses.replace(sweeps.REFERENCE, cell="rnn", T=10, steps=steps(sweeps.REFERENCE.steps))
+    article = dataclasses.replace(lt.ArticleConfig(), epochs=steps(1000))
+    gates = dataclasses.replace(remedies.GateConfig(), steps=steps(remedies.GateConfig().steps))
+    clip = dataclasses.replace(clipping.ClipConfig(), steps=steps(clipping.ClipConfig().steps))
+    init = dataclasses.replace(ins.InitConfig(), steps=steps(ins.InitConfig().steps))
+    attn = dataclasses.replace(ex.Config(), steps=steps(ex.Config().steps))
+    senti = dataclasses.replace(sx.Config(), steps=steps(sx.Config().steps))
+    ds = sx.builtin_dataset()
+    prep = sx.prepare(ds, senti)
+    fcfg = fx.for_training(dataclasses.replace(fx.Config(), steps=steps(fx.Config().steps)))
+    fprep = fx.prepare(fx.load_series(fx.SeriesConfig(), seed=0), fcfg)
+    models = [m.split(":") for m in ("rnn:full", "lstm:full", "gru:full", "rnn:readout")]
+    return {
+        "long_term: Train": (lt.work([train]), lambda: lt.run(train, 0)),
+        "long_term: Run it at seed 1": (lt.article_work(article), lambda: lt.article_experiment(article, 1)),
+        "long_term: Recompute this point": (lt.work([point]), lambda: sweeps.point_row(point, 0)),
+        "gated_cells: Train the three cells": (remedies.work(gates), lambda: remedies.gate_flow(gates, 0)),
+        "clipping: Train the three runs": (clipping.work(clip), lambda: clipping.compare(clip, 0)),
+        "initialization: Train the five initializations": (ins.work(init), lambda: ins.train_choices(init, 0)),
+        "sentiment: Train RNN, LSTM, GRU": ([p for c in ("rnn", "lstm", "gru") for p in sx.work(senti, c, ds, prep)],
+                                            lambda: [sx.train_cell(senti, c, ds, prep, seed=0)
+                                                     for c in ("rnn", "lstm", "gru")]),
+        "forecasting: Train the four default models": (
+            [p for c, m in models for p in fx.work(fcfg, fprep, cell=c, mode=m)],
+            lambda: [fx.train_model(fcfg, fprep, cell=c, mode=m, seed=0) for c, m in models]),
+        "attention: Train these settings now": (ex.work(attn), lambda: ex.run(attn, seed=0)),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a fifth of the steps of every button")
+    parser.add_argument("--only", nargs="*", default=[], help="buttons whose name contains one of these words")
+    args = parser.parse_args(argv)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{'button':<50} {'estimate':>9} {'range':>17} {'measured':>9} {'ratio':>6}  within 2x  said / took")
+    ratios = []
+    for name, (pieces, run) in buttons(0.2 if args.quick else 1.0).items():
+        if args.only and not any(word in name for word in args.only):
+            continue
+        est = effort.estimate(pieces)
+        start = time.perf_counter()
+        run()
+        measured = time.perf_counter() - start
+        ratio = effort.ratio(est.seconds, measured)
+        ratios.append(ratio)
+        print(f"{name:<50} {est.seconds:8.2f}s {est.low:7.2f}-{est.high:7.2f}s {measured:8.2f}s {ratio:6.2f}  "
+              f"{'yes' if 0.5 <= ratio <= 2 else 'NO ':<9}  {effort.describe(est.seconds)} / "
+              f"{effort.describe(measured)}", flush=True)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    inside = sum(0.5 <= r <= 2 for r in ratios)
+    print(f"{inside} of {len(ratios)} buttons within 2x")
+
+
+if __name__ == "__main__":
+    main()
