@@ -16,7 +16,7 @@ import pytest
 from app import runs
 from apptest.conftest import REPO, open_page
 
-PAGES = sorted(str(p.relative_to(REPO)) for p in (REPO / "app" / "pages").glob("*.py"))
+PAGES = sorted(str(p.relative_to(REPO)) for p in (REPO / "app" / "pages").glob("[!_]*.py"))  # _template is no page
 KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "exception",
          "metric", "code", "text")
 
