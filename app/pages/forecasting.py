@@ -207,7 +207,7 @@ if len(fc.curves):
 with article:
     ui.article_box(
         said="A NumPy `SimpleRNN` trained on a noisy sine: the loss falls from **0.255** to **2.1e-4** over 1,000 "
-             "epochs, and its first five predictions match the truth to within 0.004.",
+             f"epochs, and its first five predictions match the truth to within {fx.article_gap():.5f}.",
         code_does="Raises `ValueError` at its first update of the output weights: 1-D inputs broadcast the hidden "
                   "state to (10, 10). And that update is its only training: no gradient reaches the recurrent "
                   "weights.",

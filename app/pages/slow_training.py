@@ -14,6 +14,12 @@ LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 QUICK_WORK = 10_000  # runs x steps x T x cell cost the page trains without a click (the default is 4,800)
 CELL_COST = {"rnn": 1, "gru": 3, "lstm": 4}
 
+
+@ui.cached(max_entries=8, spinner="Running the article's code as printed (float targets), 11 epochs...")
+def as_printed(seed: int) -> slow_article.AsPrinted:
+    return slow_article.as_printed(seed=seed)
+
+
 st.title("Slow training & convergence")
 st.markdown(
     "Training an RNN is slow twice over: each step costs time proportional to the sequence length, because the "
@@ -26,8 +32,10 @@ ui.article_box(
     said="Training is slow and unstable. Its sample trains a 32-unit RNN on 1,000 sequences of length 50 "
          "(target: is the sum positive?) and prints a loss **flat at 0.693** after 100 epochs, in **27.64 s**.",
     code_does="It stops with a **TypeError** on its first loss: the targets are booleans and it negates them. "
-              "With float targets it runs, but its \"backward pass\" is not a gradient: it shifts every weight of "
-              "the readout by the same number and never touches the recurrent weights, so the loss stays at ln 2.",
+              + slow_article.as_printed_words(as_printed(ui.global_seed()), seed=ui.global_seed())
+              + " Its \"backward pass\" is not a gradient either: it shifts every weight of the readout by the same "
+              "number and never touches the recurrent weights. The run below is the Lab's rebuild, which also makes "
+              "each input a column (a second fix).",
     measured="Real BPTT training of the same model with Adam leaves ln 2 within a few dozen steps (below). Cost per "
              "step grows linearly with T, and we show its slope, the share of forward, backward and update, and "
              "the learning rate at which the gradient norm explodes.",

@@ -41,6 +41,14 @@ MODES = ("full", "readout")  # train every weight (BPTT) / only the readout, as 
 SHIPPED = "forecasting_pretrained"  # its file in rnncore/data/shipped_results/ (see rnncore.data.shipped)
 COMMAND = "python -m rnncore.experiments make forecasting"
 BASELINES = ("persistence", "seasonal naive", "AR")
+#: The article's printed "First 5 true values" and "First 5 predicted values", as it prints them.
+ARTICLE_TRUE = (0.04924765, -0.04188601, -0.13379955, -0.22311603, -0.30653565)
+ARTICLE_PREDICTED = (0.05072834, -0.03972223, -0.13095724, -0.21960071, -0.30248789)
+
+
+def article_gap() -> float:
+    """The largest |predicted - true| among the article's first five printed predictions."""
+    return float(np.max(np.abs(np.subtract(ARTICLE_PREDICTED, ARTICLE_TRUE))))
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,65 @@ def article(cfg: ArticleConfig, *, seed: int, callback: Callback = None) -> Arti
 
 #: The full-size run of the article's model behind the page's button: 2000 steps of 50 = its 100 epochs of 1000.
 FULL_ARTICLE = ArticleConfig(steps=2000, article_samples=200, article_epochs=2, n_test=1000)
+
+
+# ---- its code as printed, with only the float cast -----------------------------------------------------------------
+
+class AsPrinted(NamedTuple):
+    """The article's slow-training code run as printed, with one change: the targets cast to float."""
+
+    hidden_shape: tuple          # the shape of its h_T: (H, H), not (H, 1)
+    loss_shape: tuple            # the shape of each printed loss
+    mean_loss: np.ndarray        # (epochs,) the mean over its loss entries of each epoch's loss (nan if none finite)
+    finite_share: np.ndarray     # (epochs,) the share of the loss entries that are finite
+    first_nonfinite: int | None  # the first epoch whose printed loss holds inf or nan, or None
+
+
+def as_printed(*, seed: int, n: int = 1000, T: int = 50, hidden_size: int = 32, lr: float = 0.01,
+               epochs: int = 11) -> AsPrinted:
+    """Run the article's sample with its own shapes: ``for x in X[i]`` gives 1-D inputs x of shape (1,), so
+    ``np.dot(Wxh, x)`` is (H,), and adding the (H, 1) recurrent term broadcasts h to (H, H). Everything that follows
+    (output, loss, update) is computed with those shapes, exactly as its expressions do; the targets are cast to
+    float (the one change that lets it run). Its input and recurrent weights never change, so each sequence's h_T
+    is computed once (all sequences at once); the readout loop then runs sample by sample as printed.
+
+    Args:
+        seed: the data and weights (the same streams as :func:`article`). n, T, hidden_size, lr: its 1000, 50, 32,
+            0.01. epochs: how many of its 100 epochs to run.
+    """
+    X, y_bool = article_code.summed_sign_data(rng=np.random.default_rng([seed, 10]), n=n, T=T)
+    y = y_bool.astype(np.float64)
+    w = article_code.init_weights(rng=np.random.default_rng([seed, 12]), hidden_size=hidden_size)
+    h = np.zeros((n, hidden_size, 1))
+    for t in range(T):  # its h = tanh(Wxh @ x + Whh @ h + bh), x of shape (1,), for every sequence at once
+        h = np.tanh((w.W_xh @ X[:, t, :, None])[..., 0][:, None, :] + w.W_hh @ h + w.b_h)
+    Why, means, finite, first = w.W_hy.copy(), np.zeros(epochs), np.zeros(epochs), None
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for e in range(epochs):
+            total = 0.0
+            for i in range(n):
+                out = 1 / (1 + np.exp(-(Why @ h[i] + w.b_y)))        # its sigmoid, shape (1, H)
+                total = total + (-y[i] * np.log(out) - (1 - y[i]) * np.log(1 - out))
+                d = (out - y[i]) * out * (1 - out)
+                Why = Why - lr * (d @ out.T)                          # its second forward gives the same out
+            loss = total / n
+            ok = np.isfinite(loss)
+            means[e], finite[e] = (float(loss[ok].mean()) if ok.any() else np.nan), float(ok.mean())
+            if first is None and not ok.all():
+                first = e
+    return AsPrinted(tuple(h.shape[1:]), tuple(np.shape(loss)), means, finite, first)
+
+
+def as_printed_words(run: AsPrinted, *, seed: int) -> str:
+    """What its code does with only the float cast, in words, from :func:`as_printed`'s run."""
+    printed = [e for e in range(len(run.mean_loss)) if e % 10 == 0]  # the epochs it prints
+    last = printed[-1]
+    if run.first_nonfinite is not None:
+        after = (f"from epoch {run.first_nonfinite} some of them are inf or nan "
+                 f"({1 - run.finite_share[last]:.0%} at its printed epoch {last})"
+                 if run.finite_share[last] < 1 else f"some are inf or nan from epoch {run.first_nonfinite}")
+    else:
+        after = f"their mean goes from {run.mean_loss[0]:.4f} at epoch 0 to {run.mean_loss[last]:.4f} at epoch {last}"
+    return (f"With only the targets cast to float it runs, but each input is a 1-D array, so its hidden state "
+            f"broadcasts to {run.hidden_shape[0]}×{run.hidden_shape[1]} and every printed loss is "
+            f"{int(np.prod(run.loss_shape))} numbers: at seed {seed}, {after}.")
