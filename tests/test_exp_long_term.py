@@ -137,3 +137,11 @@ def test_the_gradient_against_lag_chart_takes_the_median_of_seeds():
     spec = assert_valid_chart(charts.dh0_vs_lag(sweep))
     (rows,) = spec["datasets"].values()
     assert rows == [{"T": 10, "cell": "rnn", "dh0_end": 2e-3}]  # the median; 0 cannot be drawn on a log scale
+
+
+def test_only_the_lstm_carries_a_forget_bias_and_the_standard_one_is_1():
+    assert lt.Config(cell="lstm").forget_bias == 1.0
+    assert lt.Config(cell="rnn", forget_bias=1.0) == lt.Config(cell="rnn", forget_bias=0.0)
+    assert lt.Config(cell="gru").forget_bias == 0.0
+    assert lt.model_of("lstm", 1.0) == "LSTM" and lt.model_of("lstm", 0.0) == "LSTM (forget bias 0)"
+    assert lt.model_of("gru", 0.0) == "GRU"

@@ -67,7 +67,7 @@ def test_small_weights_vanish_faster_than_orthogonal_ones():
 def test_choices_round_trip_through_run_configs(choice):
     cfg = ins.scheme_config(choice, radius=1.3, task="adding", T=12)
     assert ins.choice_of(cfg) == choice
-    assert (cfg.nonlinearity == "relu") == (choice == "irnn")
+    assert (cfg.nonlinearity == "relu") == (choice in ("irnn", "irnn_le"))
     assert (cfg.spectral_radius == 1.3) == (choice == "radius")
     with pytest.raises(ValueError, match="unknown initialization"):
         ins.scheme_config("he")

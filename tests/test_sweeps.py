@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnncore.experiments import clipping, long_term as lt
+from rnncore.experiments import clipping, initialization as ins, long_term as lt
 from rnncore.experiments import sweeps as sw
 
 SHIPPED = sw.Path(sw.__file__).resolve().parent.parent / "data" / "shipped_results"  # the repository's files, whatever the env says
@@ -29,15 +29,36 @@ def cheapest_row(frame: pd.DataFrame, **where) -> pd.Series:
 # ---- the shipped files ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(sw.SWEEPS))
-def test_each_sweep_is_complete_and_says_how_it_was_made(name):
-    shipped, sweep = load(name), sw.SWEEPS[name]
-    points = {(seed, cfg) for cfg in sweep.configs() for seed in sweep.seeds}
+def test_each_shipped_sweep_is_complete_and_says_how_it_was_made(name):
+    """Complete against the settings its own JSON records (a sweep is shipped only when every point is made)."""
+    shipped = load(name)
+    configs = [lt.Config(**c) for c in shipped.settings["configs"]]
+    points = {(seed, cfg) for cfg in configs for seed in shipped.settings["seeds"]}
     got = [(int(row["seed"]), sw.config_of(row)) for _, row in shipped.frame.iterrows()]
     assert len(got) == len(set(got)) == len(points) and set(got) == points
     assert set(sw.EXACT) <= set(shipped.frame.columns)
-    assert shipped.settings["seeds"] == list(sweep.seeds)
     assert shipped.settings["command"].startswith("python -m rnncore.experiments.sweeps")
     assert (shipped.frame["success"] == (shipped.frame["ratio"] < lt.SOLVED)).all()
+    columns = list(shipped.frame.columns)  # the layout: the settings, then the seed, then the results
+    assert columns[:len(sw.FIELDS) + 1] == [*sw.FIELDS, "seed"] and "success" in columns[len(sw.FIELDS) + 1:]
+    if shipped.settings.get("configs") == sw.sweep_settings(sw.SWEEPS[name])["configs"]:
+        assert len(shipped.settings["seeds"]) >= 10  # a sweep made from today's definition has its 10 seeds
+
+
+@pytest.mark.parametrize("name", list(sw.SWEEPS))
+def test_every_sweep_has_at_least_ten_seeds_and_its_run_so_far_holds_only_its_own_points(name):
+    sweep = sw.SWEEPS[name]
+    assert len(sweep.seeds) >= 10
+    csv = sw.RUNS / f"{name}.csv"
+    if not csv.is_file():
+        pytest.skip(f"{name} has not been started in {sw.RUNS}")
+    points = {(seed, cfg) for cfg in sweep.configs() for seed in sweep.seeds}
+    rows = pd.read_csv(csv)
+    got = [(int(row["seed"]), sw.config_of(row)) for _, row in rows.iterrows()]
+    assert len(got) == len(set(got)) and set(got) <= points
+    assert list(rows.columns[:len(sw.FIELDS) + 1]) == [*sw.FIELDS, "seed"]
+    meta = json.loads((sw.RUNS / f"{name}.json").read_text())
+    assert meta["points"] == len(points) and meta["complete"] == (len(got) == len(points))
 
 
 @pytest.mark.parametrize("name", list(sw.DEMOS))
@@ -108,6 +129,19 @@ def test_clipping_helps_more_as_t_grows():
     assert (summary["max_grad_none"].diff().dropna() > 0).all()  # the gradient grows with the lag
 
 
+def test_the_clipping_and_irnn_settings_are_what_their_calibrations_choose():
+    calib = sw.RUNS / "calib_clipping.csv"
+    if not calib.is_file():
+        pytest.skip("the calibrations are made by `python -m rnncore.experiments.sweeps calib_clipping calib_irnn`")
+    best = sw.choose_clipping(pd.read_csv(calib)).iloc[0]
+    assert best["learns"]
+    assert {k: getattr(sw.CLIP_BASE, k) for k in sw.SETTING} == {k: best[k] for k in sw.SETTING}
+    lr, clip = sw.choose_irnn(pd.read_csv(sw.RUNS / "calib_irnn.csv"))
+    assert (ins.LE_TRAINING["lr"], ins.LE_TRAINING["clip"]) == (lr, clip) and ins.LE_TRAINING["optimizer"] == "sgd"
+    for name in ("calib_clipping", "calib_irnn"):
+        assert json.loads((sw.RUNS / f"{name}.json").read_text())["complete"]
+
+
 # ---- the command and the readers ---------------------------------------------------------------------------------
 
 TINY = lt.Config(task="adding", cell="rnn", T=6, hidden=3, steps=4, batch=4, test_size=10)
@@ -118,7 +152,7 @@ def test_run_sweep_writes_every_point_and_resumes_without_redoing_any(tmp_path, 
     frame = sw.run_sweep(sweep, tmp_path, ["tiny"], resume=False, log=lambda *_: None)
     assert len(frame) == 4
     settings = json.loads((tmp_path / "tiny.json").read_text())
-    assert settings["points"] == 4 and settings["seeds"] == [0, 1]
+    assert settings["points"] == 4 and settings["seeds"] == [0, 1] and settings["complete"]
     calls = []
     monkeypatch.setattr(sw, "point_row", lambda *a, **k: calls.append(a) or {})
     again = sw.run_sweep(sweep, tmp_path, ["tiny", "--resume"], resume=True, log=lambda *_: None)
@@ -126,6 +160,54 @@ def test_run_sweep_writes_every_point_and_resumes_without_redoing_any(tmp_path, 
     row = sw.find(sw.load("tiny", tmp_path).frame, dataclasses.replace(TINY, clip=None), 1)
     assert row is not None and sw.config_of(row).clip is None
     assert sw.find(sw.load("tiny", tmp_path).frame, dataclasses.replace(TINY, T=7), 1) is None
+
+
+def test_a_stopped_sweep_keeps_each_finished_point_and_makes_only_the_rest(tmp_path, monkeypatch):
+    """Points are appended as they finish; a line cut short by a stop is dropped and its point made again; the
+    finished file is in the sweep's order and equals a run made in one go."""
+    sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY, dataclasses.replace(TINY, clip=None)], (0, 1))
+    whole = sw.run_sweep(sweep, tmp_path / "whole", ["tiny"], log=lambda *_: None)
+    real, made = sw.point_row, []
+
+    def stop_after_two(cfg, seed, **kw):
+        if len(made) == 2:
+            raise KeyboardInterrupt
+        made.append((seed, cfg))
+        return real(cfg, seed, **kw)
+
+    monkeypatch.setattr(sw, "point_row", stop_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        sw.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
+    csv = tmp_path / "tiny.csv"
+    assert len(pd.read_csv(csv)) == 2 and not json.loads((tmp_path / "tiny.json").read_text())["complete"]
+    with pytest.raises(ValueError, match="not finished"):
+        sw.ship("tiny", tmp_path, tmp_path / "nowhere")
+    csv.write_text(csv.read_text() + "0,1,2")  # a line cut short
+    monkeypatch.setattr(sw, "point_row", lambda cfg, seed, **kw: made.append((seed, cfg)) or real(cfg, seed, **kw))
+    done = sw.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
+    assert len(made) == 4 and len(set(made)) == 4  # the two left, once each
+    for (_, a), (_, b) in zip(done.iterrows(), whole.iterrows()):
+        assert sw.same_point(a, b)
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    sw.ship("tiny", tmp_path, shipped)
+    assert len(sw.load("tiny", shipped).frame) == 4
+
+
+def test_two_worker_processes_make_the_same_bits_as_one(tmp_path):
+    sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY, dataclasses.replace(TINY, clip=None)], (0, 1))
+    one = sw.run_sweep(sweep, tmp_path / "one", ["tiny"], workers=1, log=lambda *_: None)
+    two = sw.run_sweep(sweep, tmp_path / "two", ["tiny"], workers=2, log=lambda *_: None)
+    assert len(two) == 4
+    for (_, a), (_, b) in zip(one.iterrows(), two.iterrows()):
+        assert sw.same_point(a, b)
+
+
+def test_a_sweep_refuses_to_resume_a_file_made_with_other_settings(tmp_path):
+    sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY], (0,))
+    sw.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
+    with pytest.raises(ValueError, match="other settings"):
+        sw.run_sweep(sweep._replace(seeds=(0, 1)), tmp_path, ["tiny"], log=lambda *_: None)
 
 
 def test_the_command_makes_a_demo_that_the_pages_find(tmp_path, monkeypatch):

@@ -49,8 +49,10 @@ def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str
         order: for a colour field other than the cell type, every category in colour order.
     """
     name = common.field(color)[0]
-    data = common.drawable(frame[["T", "seed", "ratio", name]], ["ratio"], positive=True).frame
-    median = data.groupby(["T", name], as_index=False)["ratio"].median()
+    split = "model" in frame and name != "model" and frame["model"].nunique() > frame[name].nunique()
+    cols = ["T", "seed", "ratio", name] + (["model"] if split else [])
+    data = common.drawable(frame[cols], ["ratio"], positive=True).frame
+    median = data.groupby(["T", name] + (["model"] if split else []), as_index=False)["ratio"].median()
     x = common.qx("T:Q", "Lag T (steps)", log=True, ticks=sorted(data["T"].unique()))
     y = common.qy("ratio:Q", "Held-out loss / baseline", log=True)
     colour = common.color_for(color, color_title, list(dict.fromkeys(data[name])), families=cells, order=order)
@@ -61,22 +63,46 @@ def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str
     line = alt.Chart(median).mark_line().encode(
         x=x, y=y, color=colour, tooltip=common.tooltips(("T:Q", "Lag T"), ("ratio:Q", "Median loss / baseline"),
                                                          (color, color_title)))
+    if split:  # two models of one colour (the LSTM with two forget-gate biases): one dashed line each
+        line = line.encode(strokeDash=alt.StrokeDash("model:N", title="Model"), detail="model:N")
     rules = common.ref_lines({"baseline": 1.0, "success: below 10% of the baseline": 0.1},
                              title="Held-out loss / baseline", log=True)
     return points + line + rules
 
 
-def success_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell",
-                   cells: bool = True) -> alt.Chart:
-    """The share of seeds that succeeded (held-out loss < 10% of the baseline) at each lag."""
+def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell",
+                   cells: bool = True) -> alt.LayerChart:
+    """The share of seeds that succeeded (held-out loss < 10% of the baseline) at each lag, with its Wilson 95%
+    interval as an error bar (the bars of the settings at one lag are spread a little apart).
+
+    Args:
+        rates: one row per lag and setting, as ``rnncore.experiments.stats.rates`` makes it: T, the colour field,
+            k, n, share, lo, hi; with a ``model`` column that splits a colour (the LSTM with two forget-gate
+            biases), one dashed line per model.
+    """
     name = common.field(color)[0]
-    share = (frame.groupby(["T", name], as_index=False)
-             .agg(success=("success", "mean"), seeds=("seed", "count")))
-    return common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
-                             points=True, title="Share of seeds that succeed", x_title="Lag T (steps)",
-                             y_title="Share of seeds", extra_tooltips=(("seeds:Q", "Seeds"),), height=260,
-                             log_x=True, x_ticks=sorted(share["T"].unique()), y_domain=[0, 1],
-                             y_format=common.PERCENT_FORMAT)
+    keys = ["T", name] + (["model"] if "model" in rates and name != "model" else [])
+    share = rates.rename(columns={"share": "success", "n": "seeds"})
+    groups = list(dict.fromkeys(map(tuple, share[keys[1:]].astype(str).to_numpy())))
+    spread = {g: 1.04 ** (i - (len(groups) - 1) / 2) for i, g in enumerate(groups)}
+    share["T_bar"] = [t * spread[tuple(g)] for t, g in zip(share["T"], share[keys[1:]].astype(str).to_numpy())]
+    ticks = sorted(share["T"].unique())
+    lines = common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
+                              points=True, title="Share of seeds that succeed (bars: 95% Wilson interval)",
+                              x_title="Lag T (steps)", y_title="Share of seeds",
+                              extra_tooltips=(("k:Q", "Succeeded"), ("seeds:Q", "Seeds"), ("lo:Q", "95% low"),
+                                              ("hi:Q", "95% high")), height=260,
+                              log_x=True, x_ticks=ticks, y_domain=[0, 1], y_format=common.PERCENT_FORMAT)
+    if "model" in keys and share["model"].nunique() > share[name].nunique():
+        lines = lines.encode(strokeDash=alt.StrokeDash("model:N", title="Model"), detail="model:N")
+    colour = common.color_for(color, color_title, list(dict.fromkeys(share[name])), families=cells)
+    bars = alt.Chart(share).mark_rule(opacity=0.6).encode(
+        x=common.qx("T_bar:Q", "Lag T (steps)", log=True, ticks=ticks), y=alt.Y("lo:Q", title="Share of seeds"),
+        y2=alt.Y2("hi:Q", title="95% high"), color=colour,
+        tooltip=common.tooltips(("T:Q", "Lag T"), *((f"{k}:N", k.capitalize()) for k in keys[1:]),
+                                ("k:Q", "Succeeded"), ("seeds:Q", "Seeds"), ("lo:Q", "95% low"),
+                                ("hi:Q", "95% high")))
+    return lines + bars
 
 
 def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from rnncore.reference import cliff as core
 from rnncore.experiments import long_term as lt
+from rnncore.experiments import stats
 
 MODES = ("none", "norm", "value")
 MODE_LABELS = {"none": "no clipping", "norm": "clip by global norm", "value": "clip by value"}
@@ -187,3 +188,47 @@ def helps_more_with_lag(summary: pd.DataFrame) -> bool:
 def work(cfg: ClipConfig) -> list:
     """What :func:`compare` trains, for the estimate a button shows: one run per clipping mode."""
     return lt.work([cfg.run_config(mode) for mode in cfg.modes])
+
+
+def thrown_off(ratio) -> np.ndarray:
+    """Whether runs were thrown off: held-out loss / baseline above long_term.WORSE, or not finite."""
+    ratio = np.asarray(ratio, dtype=float)
+    return ~np.isfinite(ratio) | (ratio > lt.WORSE)
+
+
+class ClipFindings(NamedTuple):
+    """What the clipping sweep lets the page say: the numbers and sentences it quotes, from the data."""
+
+    seeds: int                  # seeds per point
+    summary: pd.DataFrame       # lag_summary of the sweep
+    rates: pd.DataFrame         # T, clipped, k, n, share, lo, hi: success with its Wilson 95% interval
+    learns: tuple               # (T, Comparison): clipped succeeds more often than unclipped, at its best lag
+    steadies: tuple             # (T, Comparison): unclipped is thrown off more often than clipped, at its best lag
+    sentences: tuple[str, ...]
+
+
+def clip_findings(sweep: pd.DataFrame) -> ClipFindings:
+    """Compare clipped and unclipped runs of the clipping sweep with one-sided Fisher exact tests, lag by lag."""
+    frame = sweep.assign(clipped=sweep["clip"].notna(), thrown=thrown_off(sweep["ratio"]))
+    lags = sorted(int(t) for t in frame["T"].unique())
+    ok = stats.rates(frame, ["T", "clipped"]).set_index(["T", "clipped"])
+    bad = stats.rates(frame, ["T", "clipped"], success="thrown").set_index(["T", "clipped"])
+    learns = stats.best_lag(
+        {T: (stats.rate_at(ok, (T, True)), stats.rate_at(ok, (T, False))) for T in lags},
+        claim=lambda T: f"clipped training succeeds more often than unclipped training at T = {T}",
+        subject=lambda T: f"successes with against without clipping, best lag T = {T}")
+    steadies = stats.best_lag(
+        {T: (stats.rate_at(bad, (T, False)), stats.rate_at(bad, (T, True))) for T in lags},
+        claim=lambda T: f"without clipping more runs are thrown off (far above the baseline) than with it at T = {T}",
+        subject=lambda T: f"runs thrown off without against with clipping, best lag T = {T}")
+    sentences = tuple(c.sentence for _, c in (learns, steadies) if c is not None)
+    return ClipFindings(int(ok["n"].min()), lag_summary(sweep), ok.reset_index(), learns, steadies, sentences)
+
+
+def describe(cfg: lt.Config) -> str:
+    """The run of a clipping sweep in words, e.g. "IRNN (ReLU, W_h = I) on the adding problem, plain SGD lr 0.01,
+    500 steps"."""
+    model = ("IRNN (ReLU, W_h = I)" if cfg.init == "identity" and cfg.nonlinearity == "relu" else
+             f"{cfg.nonlinearity} RNN ({cfg.init} init)" if cfg.cell == "rnn" else cfg.cell.upper())
+    opt = {"sgd": "plain SGD", "momentum": "SGD with momentum 0.9"}.get(cfg.optimizer, cfg.optimizer)
+    return f"{model} on the {cfg.task.replace('_', ' ')} problem, {opt} lr {cfg.lr:g}, {cfg.steps:,} steps"

@@ -7,7 +7,8 @@ The choices (see ``rnncore.init``):
 - "xavier":     Glorot uniform (tanh);
 - "orthogonal": W_h a random orthogonal matrix, all singular values 1 (tanh; Saxe et al. 2014);
 - "irnn":       W_h = I with ReLU, the IRNN of Le, Jaitly & Hinton 2015;
-- "radius":     Xavier, then W_h rescaled to a chosen spectral radius (tanh).
+- "radius":     Xavier, then W_h rescaled to a chosen spectral radius (tanh);
+- "irnn_le":    the IRNN trained as Le et al. train it: plain SGD, a small learning rate, clipping (LE_TRAINING).
 
 Training uses the sweep's settings (Adam, lr 1e-2, clip 1, batch 64, H 32) unless changed, through
 :func:`rnncore.experiments.long_term.run`.
@@ -22,10 +23,16 @@ import pandas as pd
 
 from rnncore.experiments import long_term as lt
 from rnncore.experiments import gated_cells
+from rnncore.experiments import stats
 
-CHOICES = ("small", "xavier", "orthogonal", "irnn", "radius")
+CHOICES = ("small", "xavier", "orthogonal", "irnn", "radius", "irnn_le")
 LABELS = {"small": "small random (article)", "xavier": "Xavier", "orthogonal": "orthogonal",
-          "irnn": "identity + ReLU (IRNN)", "radius": "Xavier at radius ρ"}
+          "irnn": "identity + ReLU (IRNN)", "radius": "Xavier at radius ρ",
+          "irnn_le": "IRNN trained as Le et al. (SGD, clipped)"}
+#: How Le, Jaitly & Hinton 2015 train the IRNN: plain SGD with a small learning rate and gradient clipping (their
+#: values came from a search; these from the short calibration ``calib_irnn`` of rnncore.experiments.sweeps). Every
+#: other choice trains with the sweep's reference settings (Adam, lr 1e-2, clip 1).
+LE_TRAINING = {"optimizer": "sgd", "lr": 0.003, "clip": 1.0}
 
 
 @dataclass(frozen=True)
@@ -56,16 +63,19 @@ def scheme_config(choice: str, *, radius: float = 1.0, **fields) -> lt.Config:
     """A long_term.Config with the initialization (scheme, nonlinearity, radius) of ``choice``."""
     if choice not in CHOICES:
         raise ValueError(f"unknown initialization {choice!r}; choose one of {', '.join(CHOICES)}")
-    init = {"irnn": "identity", "radius": "xavier"}.get(choice, choice)
+    init = {"irnn": "identity", "irnn_le": "identity", "radius": "xavier"}.get(choice, choice)
     fields.setdefault("cell", "rnn")  # the vanilla RNN unless told otherwise (the Config default is the LSTM)
-    return lt.Config(init=init, nonlinearity="relu" if choice == "irnn" else "tanh",
+    if choice == "irnn_le":
+        fields = {**fields, **LE_TRAINING}
+    return lt.Config(init=init, nonlinearity="relu" if choice in ("irnn", "irnn_le") else "tanh",
                      spectral_radius=float(radius) if choice == "radius" else None, **fields)
 
 
 def choice_of(cfg: lt.Config) -> str:
     """The initialization choice a run config was made from (the inverse of :func:`scheme_config`)."""
     if cfg.init == "identity" and cfg.nonlinearity == "relu":
-        return "irnn"
+        le = all(getattr(cfg, k) == v for k, v in LE_TRAINING.items())
+        return "irnn_le" if le else "irnn"
     if cfg.init == "xavier" and cfg.spectral_radius is not None:
         return "radius"
     return cfg.init
@@ -116,3 +126,41 @@ def with_changes(cfg: InitConfig, **changes) -> InitConfig:
 def work(cfg: InitConfig) -> list:
     """What :func:`train_choices` trains, for the estimate a button shows: one run per initialization."""
     return lt.work([cfg.run_config(choice) for choice in cfg.choices])
+
+
+def with_choices(sweep: pd.DataFrame) -> pd.DataFrame:
+    """The initialization sweep's rows with the choice behind each (see :func:`choice_of`) and its label."""
+    from rnncore.experiments.sweeps import config_of  # the sweeps module imports this one
+    choice = [choice_of(config_of(row)) for _, row in sweep.iterrows()]
+    return sweep.assign(choice=choice, label=[LABELS[c] for c in choice])
+
+
+class InitFindings(NamedTuple):
+    """What the initialization sweep lets the page say: the numbers and sentences it quotes, from the data."""
+
+    seeds: int                   # seeds per point
+    rates: pd.DataFrame          # T, choice, k, n, share, lo, hi (Wilson 95%)
+    against_small: dict          # {choice: (T, Comparison)}: the choice succeeds more often than "small"
+    orthogonal_vs_xavier: tuple  # (T, Comparison)
+    medians: pd.Series           # median held-out loss / baseline by (T, choice)
+    sentences: tuple[str, ...]
+
+
+def init_findings(sweep: pd.DataFrame) -> InitFindings:
+    """Compare the initializations of the sweep with one-sided Fisher exact tests, lag by lag."""
+    frame = sweep if "choice" in sweep else with_choices(sweep)
+    lags = sorted(int(t) for t in frame["T"].unique())
+    by = stats.rates(frame, ["T", "choice"]).set_index(["T", "choice"])
+
+    def best(a: str, b: str):
+        return stats.best_lag(
+            {T: (stats.rate_at(by, (T, a)), stats.rate_at(by, (T, b))) for T in lags},
+            claim=lambda T: f"{LABELS[a]} succeeds more often than {LABELS[b]} at T = {T}",
+            subject=lambda T: f"{LABELS[a]} against {LABELS[b]}, best lag T = {T}")
+
+    present = set(frame["choice"])
+    against = {c: best(c, "small") for c in CHOICES if c != "small" and c in present and "small" in present}
+    ortho = best("orthogonal", "xavier") if {"orthogonal", "xavier"} <= present else (None, None)
+    sentences = tuple(c.sentence for _, c in [*against.values(), ortho] if c is not None)
+    return InitFindings(int(by["n"].min()), by.reset_index(), against, ortho,
+                        frame.groupby(["T", "choice"])["ratio"].median(), sentences)

@@ -24,6 +24,7 @@ import pandas as pd
 
 import rnncore as rc
 from rnncore.experiments import effort
+from rnncore.experiments import stats
 from rnncore.tasks import COPY_N_SYMBOLS, MIN_T, TEMPORAL_ORDER_SYMBOLS
 
 #: The memory tasks of the page, with (input size D, output size O) of their encodings.
@@ -58,10 +59,12 @@ class Config:
     init: str = "xavier"            # a scheme of rnncore.SCHEMES
     nonlinearity: str = "tanh"      # the vanilla RNN's activation ("relu" for the IRNN)
     spectral_radius: float | None = None  # rescale every W_h block to this radius, None to keep the scheme's
-    forget_bias: float = 0.0        # LSTM only: added to the forget gate's bias
+    forget_bias: float = 1.0        # LSTM only (0 for the other cells): added to the forget gate's bias (1: standard)
     test_size: int = 1000           # sequences in the held-out batch
 
     def __post_init__(self):
+        if self.cell != "lstm" and self.forget_bias != 0.0:  # only the LSTM has a forget gate: one config per run
+            object.__setattr__(self, "forget_bias", 0.0)
         if self.task not in TASK_SIZES:
             raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASK_SIZES)}")
         if isinstance(self.T, bool) or not isinstance(self.T, (int, np.integer)) or self.T < MIN_T[self.task]:
@@ -285,3 +288,78 @@ def article_work(cfg: ArticleConfig) -> list[effort.Piece]:
 
     return [effort.Piece(f"RNN epoch (T = {cfg.T}, one sequence)", int(cfg.epochs), setup,
                          ("article epoch", int(cfg.T), int(cfg.hidden)))]
+
+
+# ---- success against lag: the models of a sweep, and what the data lets a page say ---------------------------------
+
+def model_of(cell: str, forget_bias: float = 0.0) -> str:
+    """The label of a model in the lag sweeps: "RNN", "GRU", "LSTM" (forget-gate bias 1, the standard choice), or
+    "LSTM (forget bias b)" for any other bias."""
+    if cell != "lstm":
+        return cell.upper()
+    return "LSTM" if float(forget_bias) == 1.0 else f"LSTM (forget bias {float(forget_bias):g})"
+
+
+def with_models(frame: pd.DataFrame) -> pd.DataFrame:
+    """A sweep's rows with a ``model`` column (see :func:`model_of`)."""
+    bias = frame["forget_bias"] if "forget_bias" in frame else pd.Series(0.0, index=frame.index)
+    return frame.assign(model=[model_of(c, b) for c, b in zip(frame["cell"], bias)])
+
+
+class LagFindings(NamedTuple):
+    """What one task's lag sweep lets a page say: every number and sentence the pages quote, from the data."""
+
+    task: str
+    seeds: int                      # seeds per point (the smallest count of any point)
+    rates: pd.DataFrame             # T, model, k, n, share, lo, hi (Wilson 95%)
+    gated: tuple[str, ...]          # the gated models in the sweep
+    gated_vs_rnn: dict              # {gated model: (T, stats.Comparison)} at the lag where it beats the RNN most surely
+    rnn_vs_gated: dict              # {T: stats.Comparison}: the RNN against the best gated model, where it does better
+    bias: tuple | None              # (T, Comparison) LSTM bias 1 against bias 0, or None without both in the sweep
+    at100: dict                     # {model: median held-out loss / baseline at T = 100}
+    sentences: tuple[str, ...]      # the comparisons, in words: gated against RNN, bias, RNN ahead
+
+
+def lag_findings(frame: pd.DataFrame) -> LagFindings:
+    """Compare the models of one task's lag sweep with one-sided Fisher exact tests (see :mod:`stats`).
+
+    Args:
+        frame: the rows of one task (T, cell, forget_bias, seed, success, ratio).
+    """
+    rows = with_models(frame)
+    table = stats.rates(rows, ["T", "model"])
+    by = table.set_index(["T", "model"])
+    lags = sorted(int(t) for t in rows["T"].unique())
+    models = list(dict.fromkeys(rows["model"]))
+    gated = tuple(m for m in models if m != "RNN")
+    gated_vs_rnn, rnn_vs_gated = {}, {}
+    for m in gated:
+        T, c = stats.best_lag({T: (stats.rate_at(by, (T, m)), stats.rate_at(by, (T, "RNN"))) for T in lags},
+                              claim=lambda T: f"the {m} succeeds more often than the tanh RNN at T = {T}",
+                              subject=lambda T: f"the {m} against the tanh RNN, best lag T = {T}")
+        if c is not None:
+            gated_vs_rnn[m] = (T, c)
+    for T in lags:
+        here = [m for m in gated if (T, m) in by.index]
+        if (T, "RNN") not in by.index or not here:
+            continue
+        best = max(here, key=lambda m: by.loc[(T, m), "share"])
+        if by.loc[(T, "RNN"), "share"] > by.loc[(T, best), "share"]:
+            rnn_vs_gated[T] = stats.compare(
+                stats.rate_at(by, (T, "RNN")), stats.rate_at(by, (T, best)),
+                claim=f"the tanh RNN succeeds more often than every gated cell at T = {T}",
+                subject=f"the tanh RNN against the best gated cell there, the {best}, at T = {T}")
+    bias = None
+    others = [m for m in gated if m.startswith("LSTM (forget bias")]
+    if "LSTM" in gated and others:
+        b0 = others[0][len("LSTM (forget bias "):-1]
+        bias = stats.best_lag(
+            {T: (stats.rate_at(by, (T, "LSTM")), stats.rate_at(by, (T, others[0]))) for T in lags},
+            claim=lambda T: f"forget-gate bias 1 makes the LSTM succeed more often than bias {b0} at T = {T}",
+            subject=lambda T: f"the LSTM with forget-gate bias 1 against bias {b0}, best lag T = {T}")
+        bias = None if bias[1] is None else bias
+    med = rows[rows["T"] == 100].groupby("model")["ratio"].median()
+    sentences = tuple([c.sentence for _, c in gated_vs_rnn.values()] + ([bias[1].sentence] if bias else [])
+                      + [c.sentence for c in rnn_vs_gated.values()])
+    return LagFindings(str(rows["task"].iloc[0]), int(table["n"].min()), table, gated, gated_vs_rnn, rnn_vs_gated,
+                       bias, {k: float(v) for k, v in med.items()}, sentences)

@@ -1,26 +1,36 @@
-"""The shipped sweeps and demo runs behind the long-term and remedy pages, and the command that makes them.
+"""The sweeps and demo runs behind the long-term and remedy pages, and the command that makes them.
 
-    python -m rnncore.experiments.sweeps all                   # every sweep and demo, into rnncore/data/shipped_results/
-    python -m rnncore.experiments.sweeps sweep_lag --resume    # one of them; --resume keeps the points made
+    python -m rnncore.experiments.sweeps all                  # every sweep (10 seeds a point), 2 worker processes
+    python -m rnncore.experiments.sweeps sweep_lag --workers 1 # one sweep, one process
+    python -m rnncore.experiments.sweeps sweep_lag --ship      # copy a finished sweep to the shipped results
 
-Run it with one BLAS thread (``OPENBLAS_NUM_THREADS=1``): the results do not depend on it, the machine's other
-users do. Each sweep writes ``<name>.csv`` (one row per point: every field of the run's
-:class:`~rnncore.experiments.long_term.Config`, the seed, and the scores) and ``<name>.json`` (the settings, the
-command, the versions and the wall time). A demo (a page's default view, precomputed) writes one CSV per frame,
-``<name>_<frame>.csv``, and ``<name>.json`` with its config and seed.
+A sweep runs into ``rnncore/data/sweep_runs/`` (``--out`` to change it): each point (settings, seed) is appended to
+``<name>.csv`` as one row the moment it finishes, so a stopped run loses only the points in flight, and running the
+same command again skips every point already in the file: a sweep can be carried across sessions, and what is done
+can be committed as it completes. ``<name>.json`` holds the settings, how they were chosen, the command, the versions,
+and how far the sweep got. The pages read the shipped copies in ``rnncore/data/shipped_results/``; ``--ship`` copies a
+sweep there only when every point is made (half a sweep is never shipped).
+
+Each worker process runs with one BLAS thread (``OPENBLAS_NUM_THREADS=1`` and ``threadpoolctl``): the results do not
+depend on it, the machine's other users do. A demo (a page's default view, precomputed) writes one CSV per frame,
+``<name>_<frame>.csv``, and ``<name>.json`` with its config and seed, straight into the shipped results.
 
 A point is made by :func:`point_row`, and a page that recomputes a point live calls the same function: the same
 config and seed give the same bits (the test suite regenerates one point and compares it with the shipped row).
 
-Sweeps (the settings of the lag sweep are the reference ones: H 32, batch 64, Adam lr 1e-2, clip 1, 1,500 steps,
-held-out batch of 1,000; success means held-out loss < 10% of the task's baseline):
+Sweeps (the reference settings: H 32, batch 64, Adam lr 1e-2, clip 1, 1,500 steps, held-out batch of 1,000; success
+means held-out loss < 10% of the task's baseline), 10 seeds a point:
 
-- ``sweep_lag``:      RNN (tanh), LSTM, GRU on the adding problem at lags 10..200, seeds 0-2.
+- ``sweep_lag``:       the tanh RNN, the LSTM (forget-gate bias 1, the standard choice; and bias 0, as a contrast)
+                       and the GRU on the adding problem at lags 10..200.
 - ``sweep_lag_first``: the same on first-element recall (the article's task).
-- ``sweep_clipping``: the IRNN (ReLU, W_h = I) on adding with plain SGD (lr 0.01, 500 steps), with and without
-                      clipping by global norm 1, at lags 10..200, seeds 0-4: an exploding regime.
-- ``sweep_init``:     the vanilla RNN on adding from five initializations (:mod:`initialization`), lags 10..200,
-                      seeds 0-2.
+- ``sweep_clipping``:  the setting of :data:`CLIP_BASE` (chosen by the calibration ``calib_clipping``), with and
+                       without clipping by global norm, at lags 10..200.
+- ``sweep_init``:      the vanilla RNN on adding from small, Xavier, orthogonal, Xavier at radius 1 (tanh, reference
+                       settings), and the IRNN with ReLU from W_h = I, trained with those settings and as Le et al. 2015 train it
+                       (``initialization.LE_TRAINING``, chosen by ``calib_irnn``).
+
+Calibrations (short, 3 seeds; the sweeps' JSON says what was chosen from them): ``calib_clipping``, ``calib_irnn``.
 
 Demos: ``demo_article`` (the long-term page's article loop), ``demo_gates`` (the gated-cells page's flow and runs;
 also the long-term page's default training run), ``demo_clip`` (the clipping page's runs).
@@ -28,11 +38,14 @@ also the long-term page's default training run), ``demo_clip`` (the clipping pag
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import dataclasses
 import json
 import math
+import multiprocessing
 import os
 import platform
+import shutil
 import sys
 import time
 from functools import lru_cache
@@ -43,14 +56,18 @@ import numpy as np
 import pandas as pd
 
 import rnncore
-from rnncore.experiments import clipping, gated_cells as remedies
+from rnncore.experiments import clipping
+from rnncore.experiments import gated_cells as remedies
 from rnncore.experiments import initialization as init_schemes
 from rnncore.experiments import long_term as lt
 
 #: Where the shipped files live; RNNCORE_DATASETS points the readers elsewhere (e.g. a folder of quick test data).
 DATA = Path(os.environ.get("RNNCORE_DATASETS") or Path(__file__).resolve().parent.parent / "data" / "shipped_results")
+#: Where sweeps run (and are resumed) before they are shipped.
+RUNS = Path(__file__).resolve().parent.parent / "data" / "sweep_runs"
 LAGS = (10, 25, 50, 100, 200)
 CELLS = ("rnn", "lstm", "gru")
+SEEDS = tuple(range(10))  # seeds per point of every sweep
 FIELDS = tuple(f.name for f in dataclasses.fields(lt.Config))
 SCORES = ("test_loss", "baseline", "ratio", "success", "verdict", "stopped_at", "final_train_ratio",
           "max_grad_norm", "clip_events", "dh0_start", "dh0_end")
@@ -58,9 +75,20 @@ SCORES = ("test_loss", "baseline", "ratio", "success", "verdict", "stopped_at", 
 EXACT = ("seed",) + FIELDS + SCORES
 
 REFERENCE = lt.Config(task="adding", cell="lstm", T=50, hidden=32, optimizer="adam", lr=1e-2, steps=1500, batch=64,
-                      clip=1.0, test_size=1000)
-CLIP_BASE = lt.Config(task="adding", cell="rnn", T=50, hidden=32, optimizer="sgd", lr=0.01, steps=500, batch=64,
-                      clip=1.0, init="identity", nonlinearity="relu", test_size=1000)
+                      clip=1.0, test_size=1000, forget_bias=1.0)
+#: The models of the lag sweeps: (cell, LSTM forget-gate bias).
+LAG_MODELS = (("rnn", 0.0), ("lstm", 1.0), ("lstm", 0.0), ("gru", 0.0))
+#: The clipping sweep's run, with ``clip`` set per point (see ``calib_clipping`` and CLIP_CHOICE).
+CLIP_BASE = lt.Config(task="adding", cell="rnn", T=50, hidden=32, optimizer="sgd", lr=0.1, steps=1500,
+                      batch=64, clip=1.0, init="xavier", nonlinearity="tanh", test_size=1000, forget_bias=0.0)
+CLIP_CHOICE = ("chosen by a short calibration, calib_clipping (plain SGD and SGD with momentum 0.9 at learning rates "
+               "0.01, 0.03, 0.1, for the tanh RNN from Xavier and the IRNN; 3 seeds, 1,500 steps, T = 25): among "
+               "the settings where clipped training learns (median held-out loss below half the baseline), the one "
+               "where the most unclipped runs are thrown off (loss above 1.5 times the baseline, or not finite)")
+#: How the IRNN of Le, Jaitly & Hinton 2015 was set up (initialization.LE_TRAINING).
+IRNN_CHOICE = ("Le et al. 2015 train the IRNN with plain SGD, a learning rate and a clipping threshold found by "
+               "search; calibrated by calib_irnn (SGD lr 1e-3, 3e-3, 1e-2 x clip 1, 10 at T = 25 and 50, 3 seeds, "
+               "1,500 steps): the setting with the lowest median held-out loss / baseline")
 
 
 class Sweep(NamedTuple):
@@ -68,26 +96,85 @@ class Sweep(NamedTuple):
     about: str                                # one line for the JSON and the pages
     configs: Callable[[], list[lt.Config]]    # the points, without seeds
     seeds: tuple[int, ...]
+    chosen: str = ""                          # how the settings were chosen (recorded in the JSON)
+
+
+def _lag_configs(task: str) -> list[lt.Config]:
+    return [dataclasses.replace(REFERENCE, task=task, cell=cell, forget_bias=bias, T=T)
+            for cell, bias in LAG_MODELS for T in LAGS]
+
+
+def _init_configs() -> list[lt.Config]:
+    return [init_schemes.scheme_config(c, radius=1.0, **_reference_fields(T=T))
+            for c in init_schemes.CHOICES for T in LAGS]
+
+
+def _calib_clipping() -> list[lt.Config]:
+    base = dataclasses.replace(CLIP_BASE, optimizer="sgd", lr=0.01)
+    return [dataclasses.replace(base, init=init, nonlinearity=nl, optimizer=opt, lr=lr, T=T, clip=clip)
+            for init, nl in (("xavier", "tanh"), ("identity", "relu")) for opt in ("sgd", "momentum")
+            for lr in (0.01, 0.03, 0.1) for T in (25,) for clip in (None, 1.0)]
+
+
+def _calib_irnn() -> list[lt.Config]:
+    return [init_schemes.scheme_config("irnn", **{**_reference_fields(T=T), "optimizer": "sgd", "lr": lr,
+                                                  "clip": clip})
+            for lr in (1e-3, 3e-3, 1e-2) for clip in (1.0, 10.0) for T in (25, 50)]
+
+
+SETTING = ("init", "nonlinearity", "optimizer", "lr")  # what the clipping calibration varies, besides the clip
+
+
+def choose_clipping(calib: pd.DataFrame) -> pd.DataFrame:
+    """The calibration's settings ranked by the rule of CLIP_CHOICE, best first.
+
+    Per setting (init, nonlinearity, optimizer, lr): clipped training must learn (median held-out loss / baseline
+    below 0.5); among those, the most unclipped runs thrown off (ratio > long_term.WORSE or not finite) come first,
+    then the most clipped successes, then the smaller learning rate.
+
+    Returns:
+        the SETTING columns, thrown_none, success_clip, success_none, median_clip, learns; one row per setting.
+    """
+    frame = calib.assign(clipped=calib["clip"].notna(), thrown=clipping.thrown_off(calib["ratio"]))
+    rows = []
+    for key, group in frame.groupby(list(SETTING)):
+        clip, none = group[group["clipped"]], group[~group["clipped"]]
+        rows.append({**dict(zip(SETTING, key)), "thrown_none": int(none["thrown"].sum()),
+                     "success_clip": int(clip["success"].sum()), "success_none": int(none["success"].sum()),
+                     "median_clip": float(clip["ratio"].median())})
+    table = pd.DataFrame(rows)
+    table["learns"] = table["median_clip"] < 0.5
+    return table.sort_values(["learns", "thrown_none", "success_clip", "lr"],
+                             ascending=[False, False, False, True]).reset_index(drop=True)
+
+
+def choose_irnn(calib: pd.DataFrame) -> pd.Series:
+    """The IRNN calibration's (lr, clip) with the lowest median held-out loss / baseline over its lags and seeds."""
+    return calib.groupby(["lr", "clip"])["ratio"].median().sort_values().index[0]
 
 
 SWEEPS: dict[str, Sweep] = {s.name: s for s in (
-    Sweep("sweep_lag", "Success against lag: RNN, LSTM, GRU on the adding problem, reference settings.",
-          lambda: [dataclasses.replace(REFERENCE, cell=cell, T=T) for cell in CELLS for T in LAGS], (0, 1, 2)),
-    Sweep("sweep_lag_first", "Success against lag: RNN, LSTM, GRU on first-element recall, reference settings.",
-          lambda: [dataclasses.replace(REFERENCE, task="first_element", cell=cell, T=T) for cell in CELLS
-                   for T in LAGS], (0, 1, 2)),
-    Sweep("sweep_clipping", "Clipping against lag: IRNN on adding with plain SGD, no clipping vs global norm 1.",
-          lambda: [dataclasses.replace(CLIP_BASE, T=T, clip=clip) for T in LAGS for clip in (None, 1.0)],
-          (0, 1, 2, 3, 4)),
-    Sweep("sweep_init", "Initialization against lag: the vanilla RNN on adding from five initializations.",
-          lambda: [init_schemes.scheme_config(c, radius=1.0, **_reference_fields(T=T))
-                   for c in init_schemes.CHOICES for T in LAGS], (0, 1, 2)),
+    Sweep("sweep_lag", "Success against lag: tanh RNN, LSTM (forget-gate bias 1, and 0 as a contrast), GRU on the "
+          "adding problem, reference settings.", lambda: _lag_configs("adding"), SEEDS),
+    Sweep("sweep_lag_first", "Success against lag: tanh RNN, LSTM (forget-gate bias 1, and 0 as a contrast), GRU "
+          "on first-element recall, reference settings.", lambda: _lag_configs("first_element"), SEEDS),
+    Sweep("sweep_clipping", "Clipping against lag: the same run with and without clipping by global norm 1.",
+          lambda: [dataclasses.replace(CLIP_BASE, T=T, clip=clip) for T in LAGS for clip in (None, 1.0)], SEEDS,
+          CLIP_CHOICE),
+    Sweep("sweep_init", "Initialization against lag: the vanilla RNN on adding from five initializations, and the "
+          "IRNN trained as Le et al. 2015 train it.", _init_configs, SEEDS, IRNN_CHOICE),
+)}
+CALIBRATIONS: dict[str, Sweep] = {s.name: s for s in (
+    Sweep("calib_clipping", "Calibration of the clipping sweep: where unclipped training is thrown off and clipped "
+          "training learns.", _calib_clipping, (0, 1, 2)),
+    Sweep("calib_irnn", "Calibration of the IRNN's SGD learning rate and clipping threshold.", _calib_irnn,
+          (0, 1, 2)),
 )}
 
 
 def _reference_fields(**changes) -> dict:
-    """The reference settings as keyword arguments, without the initialization fields."""
-    fields = dataclasses.asdict(dataclasses.replace(REFERENCE, cell="rnn", **changes))
+    """The reference settings of the vanilla RNN as keyword arguments, without the initialization fields."""
+    fields = dataclasses.asdict(dataclasses.replace(REFERENCE, cell="rnn", forget_bias=0.0, **changes))
     return {k: v for k, v in fields.items() if k not in ("init", "nonlinearity", "spectral_radius")}
 
 
@@ -249,41 +336,135 @@ def shipped_demo(name: str, config, seed: int, root: Path = DATA) -> dict[str, p
 def _provenance(argv: list[str]) -> dict:
     return {"command": "python -m rnncore.experiments.sweeps " + " ".join(argv), "rnncore": rnncore.__version__,
             "numpy": np.__version__, "pandas": pd.__version__, "python": platform.python_version(),
-            "machine": platform.machine(), "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
-            "made": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+            "machine": platform.machine(), "blas_threads": 1, "made": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
 
 
 def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=1) + "\n")
 
 
-def run_sweep(sweep: Sweep, out: Path, argv: list[str], *, resume: bool, log=print) -> pd.DataFrame:
-    """Make every point of ``sweep`` (skipping those already in ``<out>/<name>.csv`` when resuming)."""
-    csv, rows = out / f"{sweep.name}.csv", []
-    if resume and csv.is_file():
-        rows = pd.read_csv(csv).to_dict("records")
-    done = {(r["seed"], config_of(r)) for r in rows}
+def _one_blas_thread() -> None:
+    """Worker initializer: one BLAS thread, whatever the library read from the environment at import."""
+    from threadpoolctl import threadpool_limits
+    global _LIMITS
+    _LIMITS = threadpool_limits(1)
+
+
+def _point(cfg: lt.Config, seed: int) -> dict:
+    return point_row(cfg, seed)
+
+
+def _done_rows(csv: Path) -> list[dict]:
+    """The rows already in a sweep's CSV; a last line cut short by a stop is dropped (its point is made again)."""
+    if not csv.is_file():
+        return []
+    text = csv.read_text()
+    if text and not text.endswith("\n"):
+        text = text[:text.rfind("\n") + 1]
+        csv.write_text(text)
+    return pd.read_csv(csv).to_dict("records") if text.count("\n") > 1 else []
+
+
+def _append(csv: Path, row: dict) -> None:
+    """One finished point, appended as one CSV line (the header first, if the file is new)."""
+    line = pd.DataFrame([row]).to_csv(index=False, header=not csv.is_file() or csv.stat().st_size == 0)
+    with open(csv, "a") as f:
+        f.write(line)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def sweep_settings(sweep: Sweep) -> dict:
+    """What defines a sweep (compared on resume: a changed definition is not mixed with old rows)."""
+    return {"name": sweep.name, "about": sweep.about, "chosen": sweep.chosen, "seeds": list(sweep.seeds),
+            "configs": [dataclasses.asdict(c) for c in sweep.configs()], "success": f"ratio < {lt.SOLVED}"}
+
+
+def run_sweep(sweep: Sweep, out: Path, argv: list[str], *, resume: bool = True, workers: int = 1,
+              log=print) -> pd.DataFrame:
+    """Make every point of ``sweep`` not yet in ``<out>/<name>.csv``, appending each to the file as it finishes.
+
+    Args:
+        resume: keep the points already made (False: start the file again).
+        workers: processes (1: in this process).
+
+    Returns:
+        The sweep's rows so far; in the sweep's order once every point is made (the CSV is rewritten so).
+
+    Raises:
+        ValueError: the file was made by a sweep with other settings (start it elsewhere with ``--out``).
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    csv, meta = out / f"{sweep.name}.csv", out / f"{sweep.name}.json"
+    settings = sweep_settings(sweep)
+    if not resume:
+        csv.unlink(missing_ok=True)
+    elif meta.is_file() and csv.is_file():
+        old = json.loads(meta.read_text())
+        if old.get("configs") != settings["configs"] or old.get("seeds") != settings["seeds"]:
+            raise ValueError(f"{csv} was made with other settings; move it away or run with --out elsewhere")
+    rows = _done_rows(csv)
+    done = {(int(r["seed"]), config_of(r)) for r in rows}
     points = [(cfg, seed) for cfg in sweep.configs() for seed in sweep.seeds]
+    todo = [(cfg, seed) for cfg, seed in points if (seed, cfg) not in done]
     start = time.perf_counter()
-    for k, (cfg, seed) in enumerate(points, 1):
-        if (seed, cfg) in done:
-            continue
-        row = point_row(cfg, seed)
+
+    def progress(complete: bool) -> None:
+        made = pd.DataFrame(rows)
+        _write_json(meta, {**settings, "points": len(points), "done": len(rows), "complete": complete,
+                           "training_seconds": round(float(made["seconds"].sum()), 1) if len(made) else 0.0,
+                           "columns": list(made.columns), **_provenance(argv)})
+
+    progress(complete=not todo)
+    log(f"[{sweep.name}] {len(points) - len(todo)}/{len(points)} points made, {len(todo)} to go, {workers} worker(s)")
+
+    def finished(cfg: lt.Config, seed: int, row: dict) -> None:
         rows.append(row)
-        pd.DataFrame(rows).to_csv(csv, index=False)  # after every point: a stopped run loses one point at most
-        log(f"[{sweep.name} {k}/{len(points)}] {cfg.task} {cfg.cell} T={cfg.T} init={cfg.init} clip={cfg.clip} "
-            f"seed={seed}: ratio {row['ratio']:.4g} ({row['seconds']:.0f} s)")
-    order = {(seed, cfg): i for i, (cfg, seed) in enumerate(points)}
+        _append(csv, row)
+        n = len(rows)
+        log(f"[{sweep.name} {n}/{len(points)}] {cfg.task} {cfg.cell} T={cfg.T} init={cfg.init} clip={cfg.clip} "
+            f"lr={cfg.lr:g} seed={seed}: ratio {row['ratio']:.4g} ({row['seconds']:.1f} s; "
+            f"{(time.perf_counter() - start) / 60:.1f} min this run)")
+        if n % 10 == 0:
+            progress(complete=False)
+
+    if workers <= 1:
+        from threadpoolctl import threadpool_limits
+        with threadpool_limits(1):
+            for cfg, seed in todo:
+                finished(cfg, seed, point_row(cfg, seed))
+    elif todo:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"  # read by a spawned worker's BLAS at import
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_one_blas_thread) as pool:
+            futures = {pool.submit(_point, cfg, seed): (cfg, seed) for cfg, seed in todo}
+            for future in cf.as_completed(futures):
+                finished(*futures[future], future.result())
     frame = pd.DataFrame(rows)
-    frame = frame.iloc[sorted(range(len(frame)), key=lambda i: order.get((frame["seed"].iloc[i],
-                                                                         config_of(frame.iloc[i])), -1))]
-    frame.to_csv(csv, index=False)
-    _write_json(out / f"{sweep.name}.json", {
-        "name": sweep.name, "about": sweep.about, "seeds": list(sweep.seeds), "points": len(points),
-        "configs": [dataclasses.asdict(c) for c in sweep.configs()], "success": f"ratio < {lt.SOLVED}",
-        "columns": list(frame.columns), "seconds_this_run": round(time.perf_counter() - start, 1),
-        **_provenance(argv)})
+    complete = len(rows) == len(points)
+    if complete and len(frame):
+        order = {(seed, cfg): i for i, (cfg, seed) in enumerate(points)}
+        keys = [order[(int(r["seed"]), config_of(r))] for r in rows]
+        frame = frame.iloc[np.argsort(keys, kind="stable")].reset_index(drop=True)
+        frame.to_csv(csv, index=False)
+    progress(complete=complete)
     return frame
+
+
+def ship(name: str, runs: Path, shipped: Path) -> None:
+    """Copy a finished sweep from ``runs`` to ``shipped`` (the pages' data).
+
+    Raises:
+        ValueError: the sweep is not finished (half a sweep is never shipped).
+    """
+    meta = runs / f"{name}.json"
+    settings = json.loads(meta.read_text()) if meta.is_file() else {}
+    if not settings.get("complete"):
+        raise ValueError(f"{name} is not finished in {runs} ({settings.get('done', 0)}/{settings.get('points', '?')}"
+                         f" points): run `python -m rnncore.experiments.sweeps {name}` to finish it first")
+    for suffix in (".csv", ".json"):
+        shutil.copyfile(runs / f"{name}{suffix}", shipped / f"{name}{suffix}")
+    _read.cache_clear()
 
 
 def run_demo(demo: Demo, out: Path, argv: list[str], *, log=print) -> None:
@@ -300,19 +481,34 @@ def run_demo(demo: Demo, out: Path, argv: list[str], *, log=print) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    names = ["all", *SWEEPS, *DEMOS]
+    everything = {**SWEEPS, **CALIBRATIONS}
     parser = argparse.ArgumentParser(prog="python -m rnncore.experiments.sweeps", description=__doc__.split("\n")[0])
-    parser.add_argument("what", nargs="+", choices=names, help="which sweeps or demos to make ('all': every one)")
-    parser.add_argument("--out", type=Path, default=DATA, help=f"output folder (default {DATA})")
-    parser.add_argument("--resume", action="store_true", help="keep the points already in the CSV of a sweep")
+    parser.add_argument("what", nargs="+", choices=["all", *everything, *DEMOS],
+                        help="which sweeps, calibrations or demos to make ('all': every sweep and demo)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"where sweeps run (default {RUNS}); demos go to the shipped results ({DATA})")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the sweeps (default 2)")
+    parser.add_argument("--seeds", type=int, default=None, help=f"seeds 0..N-1 per point (default {len(SEEDS)})")
+    parser.add_argument("--restart", action="store_true", help="start a sweep's file again instead of resuming it")
+    parser.add_argument("--resume", action="store_true", help="(the default) keep the points already made")
+    parser.add_argument("--ship", action="store_true", help="copy the named finished sweeps to the shipped results")
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
     chosen = list(dict.fromkeys(n for w in args.what for n in ([*SWEEPS, *DEMOS] if w == "all" else [w])))
+    runs = args.out or RUNS
+    if args.ship:
+        for name in chosen:
+            ship(name, runs, DATA)
+            print(f"[{name}] shipped to {DATA}")
+        return
     for name in chosen:
         if name in DEMOS:
-            run_demo(DEMOS[name], args.out, argv)
-        else:
-            run_sweep(SWEEPS[name], args.out, argv, resume=args.resume)
+            (args.out or DATA).mkdir(parents=True, exist_ok=True)
+            run_demo(DEMOS[name], args.out or DATA, argv)
+            continue
+        sweep = everything[name]
+        if args.seeds is not None:
+            sweep = sweep._replace(seeds=tuple(range(args.seeds)))
+        run_sweep(sweep, runs, argv, resume=not args.restart, workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def test_gates_snippet_runs():
 def test_clipping_default_view_shows_the_three_runs_the_sweep_and_the_cliff():
     at = open_page(CLIPPING)
     _ok(at)
-    assert len(charts(at)) == 4  # loss, gradient norm, against lag, the cliff
+    assert len(charts(at)) == 5  # loss, gradient norm, loss and success against lag, the cliff
     assert len(at.metric) == 3
     text = _text(at)
     assert "Does clipping help more as T grows?" in text
@@ -81,7 +81,7 @@ def test_clipping_controls_and_the_button_with_a_tiny_budget():
     assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
     at.button(key="train").click().run()
     _ok(at)
-    assert len(charts(at)) == 4 and any("live run" in c.value for c in at.caption)
+    assert len(charts(at)) == 5 and any("live run" in c.value for c in at.caption)
     for kind, key, value in [("select_slider", "lr", 0.1), ("select_slider", "threshold", 0.1),
                              ("slider", "w0", 6.0), ("slider", "b0", -3.5), ("select_slider", "cliff_lr", 1.0),
                              ("select_slider", "cliff_clip", 1.0), ("select_slider", "cliff_steps", 20)]:
@@ -102,21 +102,21 @@ def test_clipping_snippet_runs():
 def test_init_default_view_shows_the_flow_and_the_shipped_success():
     at = open_page(INIT)
     _ok(at)
-    assert len(charts(at)) == 3  # flow at init, success at the lag, against lag
+    assert len(charts(at)) == 4  # flow at init, success at the lag, loss and success against lag
     assert any("Shipped sweep, seed 0" in c.value for c in at.caption)
 
 
 def test_init_controls_and_the_button_with_a_tiny_budget():
     at = open_page(INIT, query={"steps": "10", "T": "10", "hidden": "8"})
     _ok(at)
-    assert len(charts(at)) == 2
+    assert len(charts(at)) == 3
     for kind, key, value in [("slider", "radius", 1.4), ("select_slider", "T", 25), ("select_slider", "hidden", 16)]:
         getattr(at, kind)(key=key).set_value(value).run()
         _ok(at)
     at.select_slider(key="T").set_value(10).run()
     at.button(key="train").click().run()
     _ok(at)
-    assert len(charts(at)) == 3 and any("Live run" in c.value for c in at.caption)
+    assert len(charts(at)) == 4 and any("Live run" in c.value for c in at.caption)
 
 
 def test_init_snippet_runs():
