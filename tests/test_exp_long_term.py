@@ -11,6 +11,7 @@ import rnncore as rc
 from helpers import assert_valid_chart
 from rnncore.charts import long_term as charts
 from rnncore.experiments import long_term as lt
+from rnncore.experiments import stats
 
 TINY = lt.Config(task="adding", cell="gru", T=8, hidden=6, steps=12, batch=8, test_size=50)
 
@@ -127,7 +128,9 @@ def test_charts_are_valid_and_leave_out_what_cannot_be_drawn():
                           "ratio": [0.9, 1.0, 1.1, np.inf, 0.01, 0.05], "success": [False, False, False, False, True,
                                                                                    True]})
     assert_valid_chart(charts.ratio_vs_lag(sweep))
-    assert_valid_chart(charts.success_vs_lag(sweep))
+    spec = assert_valid_chart(charts.success_vs_lag(stats.rates(sweep, ["T", "cell"])))
+    bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    assert bars["encoding"]["y"]["field"] == "lo" and bars["encoding"]["y2"]["field"] == "hi"  # Wilson 95% bars
     art = lt.article_experiment(lt.ArticleConfig(epochs=30, window=10), 0)
     assert_valid_chart(charts.article_chart(art.frame, baseline=0.25))
 

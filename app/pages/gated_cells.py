@@ -131,7 +131,7 @@ left, right = st.columns([3, 2])
 ui.chart(lt_charts.ratio_vs_lag, rows, where=left,
          caption=f"One point per seed ({found[sweep_task].seeds} per lag, {sweeps.REFERENCE.steps:,} Adam steps), "
                  "the line their median; under the lower dashed line is a success.")
-ui.chart(lt_charts.success_vs_lag, rows, where=right,
+ui.chart(lt_charts.success_vs_lag, found[sweep_task].rates, where=right,
          caption="Bars: 95% Wilson intervals. Made by `python -m rnncore.experiments.sweeps sweep_lag`; the "
                  "Long-term dependencies page recomputes any point live.")
 st.markdown("**Tested** (one-sided Fisher exact, p < 0.05 to claim; the best of several lags corrected for how many "

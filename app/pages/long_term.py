@@ -150,7 +150,7 @@ st.markdown(
 left, right = st.columns([3, 2])
 ui.chart(charts.ratio_vs_lag, rows, where=left,
          caption="One point per seed, the line their median: a point under the lower dashed line is a success.")
-ui.chart(charts.success_vs_lag, rows, where=right,
+ui.chart(charts.success_vs_lag, found[sweep_task].rates, where=right,
          caption="The share of seeds under 10% of the baseline, at each lag; bars: 95% Wilson intervals.")
 dh0 = rows[rows["T"] == rows["T"].max()].groupby("cell")["dh0_end"].median()
 ui.chart(charts.dh0_vs_lag, rows, where=right,

@@ -201,7 +201,7 @@ class ClipFindings(NamedTuple):
 
     seeds: int                  # seeds per point
     summary: pd.DataFrame       # lag_summary of the sweep
-    rates: pd.DataFrame         # T, clipped, k, n, share, lo, hi: success with its Wilson 95% interval
+    rates: pd.DataFrame         # T, clipped, run, k, n, share, lo, hi: success with its Wilson 95% interval
     learns: tuple               # (T, Comparison): clipped succeeds more often than unclipped, at its best lag
     steadies: tuple             # (T, Comparison): unclipped is thrown off more often than clipped, at its best lag
     sentences: tuple[str, ...]
@@ -222,7 +222,9 @@ def clip_findings(sweep: pd.DataFrame) -> ClipFindings:
         claim=lambda T: f"without clipping more runs are thrown off (far above the baseline) than with it at T = {T}",
         subject=lambda T: f"runs thrown off without against with clipping, best lag T = {T}")
     sentences = tuple(c.sentence for _, c in (learns, steadies) if c is not None)
-    return ClipFindings(int(ok["n"].min()), lag_summary(sweep), ok.reset_index(), learns, steadies, sentences)
+    table = ok.reset_index()
+    table.insert(2, "run", [MODE_LABELS["norm" if c else "none"] for c in table["clipped"]])
+    return ClipFindings(int(ok["n"].min()), lag_summary(sweep), table, learns, steadies, sentences)
 
 
 def describe(cfg: lt.Config) -> str:

@@ -139,7 +139,7 @@ class InitFindings(NamedTuple):
     """What the initialization sweep lets the page say: the numbers and sentences it quotes, from the data."""
 
     seeds: int                   # seeds per point
-    rates: pd.DataFrame          # T, choice, k, n, share, lo, hi (Wilson 95%)
+    rates: pd.DataFrame          # T, choice, label, k, n, share, lo, hi (Wilson 95%): what success_vs_lag draws
     against_small: dict          # {choice: (T, Comparison)}: the choice succeeds more often than "small"
     orthogonal_vs_xavier: tuple  # (T, Comparison)
     medians: pd.Series           # median held-out loss / baseline by (T, choice)
@@ -150,7 +150,8 @@ def init_findings(sweep: pd.DataFrame) -> InitFindings:
     """Compare the initializations of the sweep with one-sided Fisher exact tests, lag by lag."""
     frame = sweep if "choice" in sweep else with_choices(sweep)
     lags = sorted(int(t) for t in frame["T"].unique())
-    by = stats.rates(frame, ["T", "choice"]).set_index(["T", "choice"])
+    table = stats.rates(frame, ["T", "choice", "label"])
+    by = table.drop(columns="label").set_index(["T", "choice"])
 
     def best(a: str, b: str):
         return stats.best_lag(
@@ -162,5 +163,5 @@ def init_findings(sweep: pd.DataFrame) -> InitFindings:
     against = {c: best(c, "small") for c in CHOICES if c != "small" and c in present and "small" in present}
     ortho = best("orthogonal", "xavier") if {"orthogonal", "xavier"} <= present else (None, None)
     sentences = tuple(c.sentence for _, c in [*against.values(), ortho] if c is not None)
-    return InitFindings(int(by["n"].min()), by.reset_index(), against, ortho,
+    return InitFindings(int(by["n"].min()), table, against, ortho,
                         frame.groupby(["T", "choice"])["ratio"].median(), sentences)

@@ -311,7 +311,7 @@ class LagFindings(NamedTuple):
 
     task: str
     seeds: int                      # seeds per point (the smallest count of any point)
-    rates: pd.DataFrame             # T, model, k, n, share, lo, hi (Wilson 95%)
+    rates: pd.DataFrame             # T, cell, model, k, n, share, lo, hi (Wilson 95%): what success_vs_lag draws
     gated: tuple[str, ...]          # the gated models in the sweep
     gated_vs_rnn: dict              # {gated model: (T, stats.Comparison)} at the lag where it beats the RNN most surely
     rnn_vs_gated: dict              # {T: stats.Comparison}: the RNN against the best gated model, where it does better
@@ -327,8 +327,8 @@ def lag_findings(frame: pd.DataFrame) -> LagFindings:
         frame: the rows of one task (T, cell, forget_bias, seed, success, ratio).
     """
     rows = with_models(frame)
-    table = stats.rates(rows, ["T", "model"])
-    by = table.set_index(["T", "model"])
+    table = stats.rates(rows, ["T", "cell", "model"])
+    by = table.drop(columns="cell").set_index(["T", "model"])
     lags = sorted(int(t) for t in rows["T"].unique())
     models = list(dict.fromkeys(rows["model"]))
     gated = tuple(m for m in models if m != "RNN")
