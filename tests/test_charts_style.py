@@ -124,7 +124,7 @@ def _builders() -> dict:
     paths = pd.DataFrame({"run": ["plain", "plain", "clipped", "clipped"], "k": [0, 1, 0, 1], "w": [0.5, 1.0, 0.5, 0.8],
                           "b": [0.5, 0.6, 0.5, 0.55], "loss": 0.1, "grad_norm": 2.0, "clipped": False, "on_map": True})
     clip = _curve(remedies.RUNS, col="run")
-    init_runs = pd.DataFrame({"label": remedies.INITS, "ratio": [1.0, 0.5, 0.05, 0.02, 0.9],
+    init_runs = pd.DataFrame({"label": remedies.INITS[:5], "ratio": [1.0, 0.5, 0.05, 0.02, 0.9],
                               "verdict": ["stuck", "learning", "solved", "solved", "stuck"]})
     checks = pd.DataFrame({"kind": ["cell", "loss"], "case": ["rnn", "mse"], "array": ["W", "y"],
                            "rel_error": [1e-9, 0.0], "passed": [True, True]})

@@ -104,7 +104,7 @@ ui.chart(lt_charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=
          title="Held-out loss against lag, with and without clipping (threshold 1)",
          caption="One point per seed, the lines their medians: points far above 1 are runs thrown off by a "
                  "gradient spike.")
-ui.chart(lt_charts.success_vs_lag, found.rates, color="run:N", color_title="Run", cells=False,
+ui.chart(lt_charts.success_vs_lag, found.rates, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
          caption="The share of seeds under 10% of the baseline, with 95% Wilson intervals.")
 st.markdown(
     f"The sweep's setting: {sweep_settings.get('chosen') or 'the page default regime above, chosen by hand'}. "

@@ -109,6 +109,7 @@ ui.chart(lt_charts.ratio_vs_lag, sweep, color="label:N", color_title="Initializa
          order=charts.INITS, title="Held-out loss against lag, per initialization (shipped sweep)",
          caption="One point per seed, the lines their medians: the lower the line, the longer the lag it learns.")
 ui.chart(lt_charts.success_vs_lag, found.rates, color="label:N", color_title="Initialization", cells=False,
+         order=charts.INITS,
          caption="The share of seeds under 10% of the baseline, with 95% Wilson intervals.")
 st.markdown(f"**Tested** (one-sided Fisher exact on the successes, {found.seeds} seeds a point, p < 0.05 to claim, the "
             "best of several lags corrected for how many were tried):\n\n"

@@ -70,8 +70,8 @@ def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str
     return points + line + rules
 
 
-def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell",
-                   cells: bool = True) -> alt.LayerChart:
+def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
+                   order: list[str] | None = None) -> alt.LayerChart:
     """The share of seeds that succeeded (held-out loss < 10% of the baseline) at each lag, with its Wilson 95%
     interval as an error bar (the bars of the settings at one lag are spread a little apart).
 
@@ -79,6 +79,7 @@ def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: s
         rates: one row per lag and setting, as ``rnncore.experiments.stats.rates`` makes it: T, the colour field,
             k, n, share, lo, hi; with a ``model`` column that splits a colour (the LSTM with two forget-gate
             biases), one dashed line per model.
+        order: for a colour field other than the cell type, every category in colour order.
     """
     name = common.field(color)[0]
     keys = ["T", name] + (["model"] if "model" in rates and name != "model" else [])
@@ -88,14 +89,15 @@ def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: s
     share["T_bar"] = [t * spread[tuple(g)] for t, g in zip(share["T"], share[keys[1:]].astype(str).to_numpy())]
     ticks = sorted(share["T"].unique())
     lines = common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
-                              points=True, title="Share of seeds that succeed (bars: 95% Wilson interval)",
+                              order=order, points=True,
+                              title="Share of seeds that succeed (bars: 95% Wilson interval)",
                               x_title="Lag T (steps)", y_title="Share of seeds",
                               extra_tooltips=(("k:Q", "Succeeded"), ("seeds:Q", "Seeds"), ("lo:Q", "95% low"),
                                               ("hi:Q", "95% high")), height=260,
                               log_x=True, x_ticks=ticks, y_domain=[0, 1], y_format=common.PERCENT_FORMAT)
     if "model" in keys and share["model"].nunique() > share[name].nunique():
         lines = lines.encode(strokeDash=alt.StrokeDash("model:N", title="Model"), detail="model:N")
-    colour = common.color_for(color, color_title, list(dict.fromkeys(share[name])), families=cells)
+    colour = common.color_for(color, color_title, list(dict.fromkeys(share[name])), families=cells, order=order)
     bars = alt.Chart(share).mark_rule(opacity=0.6).encode(
         x=common.qx("T_bar:Q", "Lag T (steps)", log=True, ticks=ticks), y=alt.Y("lo:Q", title="Share of seeds"),
         y2=alt.Y2("hi:Q", title="95% high"), color=colour,

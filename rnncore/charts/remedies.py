@@ -12,7 +12,8 @@ FLOW_TITLE = "‖dL/dh_t‖ (unit gradient at the last step)"
 #: The clipping runs, in the order they take the category colours on every chart of the clipping page.
 RUNS = ["no clipping", "clip by global norm", "clip by value"]
 #: The initializations (by label), in the order they take the category colours.
-INITS = ["small random (article)", "Xavier", "orthogonal", "identity + ReLU (IRNN)", "Xavier at radius ρ"]
+INITS = ["small random (article)", "Xavier", "orthogonal", "identity + ReLU (IRNN)", "Xavier at radius ρ",
+         "IRNN trained as Le et al. (SGD, clipped)"]
 
 
 def run_color() -> alt.Color:
