@@ -23,6 +23,7 @@ import rnncore.charts
 from helpers import assert_valid_chart
 from rnncore.charts import attention, basics, common, engine_check, forecasting, gradients, long_term, parallelism
 from rnncore.charts import remedies, sentiment, slow_training
+from rnncore.experiments import stats
 
 CELLS = ["rnn", "lstm", "gru"]
 
@@ -159,7 +160,7 @@ def _builders() -> dict:
         gradients.scalar_trace: (pd.DataFrame({"weight": np.repeat([0.1, 10.0], 3), "t": np.tile([1, 50, 100], 2),
                                                "log10_grad": -1.0 * np.arange(6)}),),
         long_term.loss_curve: (_curve(["lstm"]),), long_term.dh0_curve: (_curve(["lstm"]),),
-        long_term.ratio_vs_lag: (lag,), long_term.success_vs_lag: (lag,), long_term.dh0_vs_lag: (lag,),
+        long_term.ratio_vs_lag: (lag,), long_term.success_vs_lag: (stats.rates(lag, ["T", "cell"]),), long_term.dh0_vs_lag: (lag,),
         long_term.article_chart: (article,),
         remedies.flow_chart: (flow,), remedies.clip_loss_chart: (clip,), remedies.clip_norm_chart: (clip,),
         remedies.cliff_chart: (surface, paths), remedies.ratio_by_choice: (init_runs,),

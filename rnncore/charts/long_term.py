@@ -99,7 +99,7 @@ def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: s
         lines = lines.encode(strokeDash=alt.StrokeDash("model:N", title="Model"), detail="model:N")
     colour = common.color_for(color, color_title, list(dict.fromkeys(share[name])), families=cells, order=order)
     bars = alt.Chart(share).mark_rule(opacity=0.6).encode(
-        x=common.qx("T_bar:Q", "Lag T (steps)", log=True, ticks=ticks), y=alt.Y("lo:Q", title="Share of seeds"),
+        x=common.qx("T_bar:Q", "Lag T (steps)", log=True, ticks=ticks), y=common.qy("lo:Q", "Share of seeds", domain=[0, 1], format=common.PERCENT_FORMAT),
         y2=alt.Y2("hi:Q", title="95% high"), color=colour,
         tooltip=common.tooltips(("T:Q", "Lag T"), *((f"{k}:N", k.capitalize()) for k in keys[1:]),
                                 ("k:Q", "Succeeded"), ("seeds:Q", "Seeds"), ("lo:Q", "95% low"),
