@@ -37,7 +37,8 @@ st.markdown(
     "c_t = f·c_{t−1} + i·g, whose step Jacobian is the forget gate f: while f stays near 1 the gradient passes back "
     "almost unchanged. The GRU does the same with its update gate z. Whether the gates *start* open is another "
     "matter: with a forget-gate bias of 0, f starts near σ(0) = 0.5, and the cell halves its memory at every step "
-    "until training opens the gate. Here the three cells, with the same seed and the same hidden size, get a unit "
+    "until training opens the gate; the standard bias of 1 (the default here, Jozefowicz et al. 2015) starts it near "
+    "σ(1) ≈ 0.73. Here the three cells, with the same seed and the same hidden size, get a unit "
     "gradient at the last step, and we measure how much of it reaches every earlier step, before and after "
     "training on a memory task."
 )
@@ -104,9 +105,9 @@ opened = [c.upper() for c in ("lstm", "gru")
           if reach(flow, c, "after training") > 100 * reach(flow, c, "at initialization")]
 st.markdown("Reaching step 1" + (" (at initialization → after training)" if trained is not None else "") + ": "
             + ", ".join(parts) + "."
-            + (f" Training opened the path of the {' and the '.join(opened)}: a gate that starts half shut vanishes "
-               "the gradient as surely as a small W_h, and what the gated cells add is a path that training can "
-               "open." if opened else ""))
+            + (f" Training opened the path of the {' and the '.join(opened)} (more than 100 times the gradient "
+               "reaches step 1): a gate that starts partly shut vanishes the gradient as surely as a small W_h, and "
+               "what the gated cells add is a path that training can open." if opened else ""))
 ui.download_csv(flow, "gradient-flow")
 
 if trained is not None:
