@@ -97,16 +97,20 @@ def test_gated_cells_page_claims_only_what_the_lag_sweeps_support():
 def test_clipping_page_claims_only_what_the_clipping_sweep_supports():
     page_source_claims_nothing_by_itself("clipping.py")
     frame = sw.load("sweep_clipping", SHIPPED).frame
-    frame = frame.assign(clipped=frame["clip"].notna(), thrown=clipping.thrown_off(frame["ratio"]))
+    frame = frame.assign(clipped=frame["clip"].notna(), thrown=clipping.thrown_off(frame["ratio"]),
+                         learning=frame["ratio"] < 0.9)
     found = clipping.clip_findings(sw.load("sweep_clipping", SHIPPED).frame)
     tries = frame["T"].nunique()
     T, c = found.learns
     at = frame["T"] == T
     check(c.sentence, *one_sided_p(frame, "success", at & frame["clipped"], at & ~frame["clipped"], tries=tries))
+    T, c = found.improves
+    at = frame["T"] == T
+    check(c.sentence, *one_sided_p(frame, "learning", at & frame["clipped"], at & ~frame["clipped"], tries=tries))
     T, c = found.steadies
     at = frame["T"] == T
     check(c.sentence, *one_sided_p(frame, "thrown", at & ~frame["clipped"], at & frame["clipped"], tries=tries))
-    assert found.sentences == (found.learns[1].sentence, found.steadies[1].sentence)
+    assert found.sentences == tuple(x[1].sentence for x in (found.learns, found.improves, found.steadies))
 
 
 def test_initialization_page_claims_only_what_the_init_sweep_supports():

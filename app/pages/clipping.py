@@ -49,8 +49,9 @@ ui.article_box(
          "no numbers.",
     code_does="Nothing to run: clipping is a list item at the end of the article.",
     measured=f"{clipping.describe(sweeps.config_of(sweep.iloc[0]))}, {n_seeds} seeds per lag (shipped sweep). "
-             f"Without clipping the largest gradient grows from **{lo['max_grad_none']:.3g}** at T = {int(lo['T'])} "
-             f"to **{hi['max_grad_none']:.3g}** at T = {int(hi['T'])} (medians). " + " ".join(found.sentences),
+             f"Without clipping the largest gradient of a run is **{lo['max_grad_none']:.3g}** at T = {int(lo['T'])} "
+             f"and **{hi['max_grad_none']:.3g}** at T = {int(hi['T'])} (medians of seeds). "
+             + " ".join(found.sentences),
 )
 
 st.header("The same run, clipped and not")

@@ -203,13 +203,15 @@ class ClipFindings(NamedTuple):
     summary: pd.DataFrame       # lag_summary of the sweep
     rates: pd.DataFrame         # T, clipped, run, k, n, share, lo, hi: success with its Wilson 95% interval
     learns: tuple               # (T, Comparison): clipped succeeds more often than unclipped, at its best lag
+    improves: tuple             # (T, Comparison): clipped gets below long_term.STUCK of the baseline more often
     steadies: tuple             # (T, Comparison): unclipped is thrown off more often than clipped, at its best lag
     sentences: tuple[str, ...]
 
 
 def clip_findings(sweep: pd.DataFrame) -> ClipFindings:
     """Compare clipped and unclipped runs of the clipping sweep with one-sided Fisher exact tests, lag by lag."""
-    frame = sweep.assign(clipped=sweep["clip"].notna(), thrown=thrown_off(sweep["ratio"]))
+    frame = sweep.assign(clipped=sweep["clip"].notna(), thrown=thrown_off(sweep["ratio"]),
+                         learning=sweep["ratio"] < lt.STUCK)
     lags = sorted(int(t) for t in frame["T"].unique())
     ok = stats.rates(frame, ["T", "clipped"]).set_index(["T", "clipped"])
     bad = stats.rates(frame, ["T", "clipped"], success="thrown").set_index(["T", "clipped"])
@@ -217,14 +219,21 @@ def clip_findings(sweep: pd.DataFrame) -> ClipFindings:
         {T: (stats.rate_at(ok, (T, True)), stats.rate_at(ok, (T, False))) for T in lags},
         claim=lambda T: f"clipped training succeeds more often than unclipped training at T = {T}",
         subject=lambda T: f"successes with against without clipping, best lag T = {T}")
+    better = stats.rates(frame, ["T", "clipped"], success="learning").set_index(["T", "clipped"])
+    improves = stats.best_lag(
+        {T: (stats.rate_at(better, (T, True)), stats.rate_at(better, (T, False))) for T in lags},
+        claim=lambda T: f"clipped training ends below {lt.STUCK:.0%} of the baseline (it learns something) more "
+                        f"often than unclipped training at T = {T}",
+        subject=lambda T: f"runs below {lt.STUCK:.0%} of the baseline with against without clipping, best lag "
+                          f"T = {T}")
     steadies = stats.best_lag(
         {T: (stats.rate_at(bad, (T, False)), stats.rate_at(bad, (T, True))) for T in lags},
         claim=lambda T: f"without clipping more runs are thrown off (far above the baseline) than with it at T = {T}",
         subject=lambda T: f"runs thrown off without against with clipping, best lag T = {T}")
-    sentences = tuple(c.sentence for _, c in (learns, steadies) if c is not None)
+    sentences = tuple(c.sentence for _, c in (learns, improves, steadies) if c is not None)
     table = ok.reset_index()
     table.insert(2, "run", [MODE_LABELS["norm" if c else "none"] for c in table["clipped"]])
-    return ClipFindings(int(ok["n"].min()), lag_summary(sweep), table, learns, steadies, sentences)
+    return ClipFindings(int(ok["n"].min()), lag_summary(sweep), table, learns, improves, steadies, sentences)
 
 
 def describe(cfg: lt.Config) -> str:
