@@ -14,6 +14,7 @@ import streamlit as st
 import streamlit.elements.vega_charts as _vega_charts
 
 from app import caching
+from rnncore.charts import common
 
 
 # Streamlit's own lock around Altair's global settings (a private name, so guarded): sessions run in threads, and
@@ -30,7 +31,20 @@ def vega_spec(chart: alt.TopLevelMixin) -> dict:
     """
     with _ALTAIR_LOCK, alt.data_transformers.enable("default", max_rows=None), alt.theme.enable("none"):
         spec = chart.to_dict()
-    spec.get("config", {}).pop("view", None)
+    config = spec.setdefault("config", {})
+    config.pop("view", None)
+    config["legend"] = {**common.LEGEND_CONFIG, **config.get("legend", {})}
+    room = common.legend_room(spec)
+    for node in (spec, *spec.get("layer", [])):  # the title and height Altair set, on the chart or a layer
+        title = node.get("title")
+        wrapped = common.wrap_title(title.get("text") if isinstance(title, dict) else title)
+        if isinstance(wrapped, list):
+            node["title"] = {**title, "text": wrapped} if isinstance(title, dict) else wrapped
+            room += 16
+    for node in (spec, *spec.get("layer", [])):
+        if isinstance(node.get("height"), (int, float)):
+            node["height"] = int(node["height"]) + room
+            break
     return spec
 
 

@@ -17,7 +17,8 @@ The rules, enforced by ``tests/test_charts_style.py`` over every chart builder:
   Log scales are fitted to the data (no rounding out to the next power of ten): :func:`log_scale`.
 - **Reference lines** (a baseline, a threshold) are named in a legend, never by text on the data: :func:`ref_lines`.
 - **Marks.** Bars only on a linear axis from zero; a ratio on a log scale is a point or a line.
-- **Layout.** Every top-level chart has a title; plot heights are at least :data:`MIN_HEIGHT`.
+- **Layout.** Every top-level chart has a title; plot heights are at least :data:`MIN_HEIGHT`; legends sit under
+  the plot (:data:`LEGEND_CONFIG`, applied where a spec is made for drawing).
 """
 
 from __future__ import annotations
@@ -60,6 +61,48 @@ SEQUENTIAL = "viridis"
 LOG_FORMAT = "~e"
 LINEAR_FORMAT = ",.6~g"
 PERCENT_FORMAT = "~%"
+#: Every legend sits under its plot, one entry a row, and several legends stack (Vega's legend layout): at phone
+#: width a legend beside the plot left it a sliver, and legends side by side ran off the chart.
+LEGEND_CONFIG: dict = {"orient": "bottom", "direction": "vertical", "columns": 1, "labelLimit": 320,
+                       "layout": {"bottom": {"anchor": "start", "direction": "vertical", "margin": 6}}}
+
+
+def wrap_title(title):
+    """A title longer than :data:`TITLE_WRAP` characters as two lines (Vega draws a list as lines), split at the
+    space nearest its middle; other titles unchanged."""
+    if not isinstance(title, str) or len(title) <= TITLE_WRAP or " " not in title:
+        return title
+    middle = len(title) // 2
+    cut = min((i for i, ch in enumerate(title) if ch == " "), key=lambda i: abs(i - middle))
+    return [title[:cut], title[cut + 1:]]
+
+
+def legend_room(spec: dict) -> int:
+    """The height (px) the legends under a chart's plot take (:data:`LEGEND_CONFIG`): a title row per legend, then a
+    row per two entries, or a colour bar for a continuous scale. Added to the chart's height, so that a legend never
+    squeezes the plot (Streamlit gives the whole chart a fixed height)."""
+    legends: dict[tuple, int] = {}
+
+    def walk(node):
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for channel, item in (node.get("encoding") or {}).items():
+                if (channel in ("color", "fill", "stroke", "strokeDash", "shape") and isinstance(item, dict)
+                        and "field" in item and item.get("legend", {}) is not None):
+                    domain = (item.get("scale") or {}).get("domain")
+                    count = len(domain) if isinstance(domain, list) else 0
+                    key = (channel, item.get("title") or item["field"])
+                    legends[key] = max(legends.get(key, 0), count)
+            for key, value in node.items():
+                if key not in ("data", "datasets", "encoding"):
+                    walk(value)
+
+    walk(spec)
+    return sum(22 + (18 * -(-count // LEGEND_CONFIG["columns"]) if count else 40) for count in legends.values())
+
+
 #: The smallest plot height (px) of a chart; Streamlit's height includes the title and the axes.
 MIN_HEIGHT = 240
 _TYPES = {"Q", "O", "N", "T"}
@@ -199,6 +242,10 @@ def qy(shorthand: str, title: str, *, log: bool = False, base: float = 10, zero:
     return _q(alt.Y, shorthand, title, log=log, base=base, zero=zero, domain=domain, ticks=ticks, axis=axis)
 
 
+#: The longest y-axis title (px), shorter than any plot's height; longer titles end in an ellipsis.
+Y_TITLE_LIMIT = 190
+#: Chart titles longer than this (characters) are set on two lines, so that a phone's width does not cut them.
+TITLE_WRAP = 48
 #: Ticks on a log axis: about this many, so that a span of several decades labels powers of ten only.
 LOG_TICKS = 4
 
@@ -215,6 +262,8 @@ def _q(channel, shorthand: str, title: str, *, log: bool, base: float, zero: boo
     else:
         scale = alt.Scale(zero=zero, **({"domain": domain} if domain is not None else {}))
         fmt = LINEAR_FORMAT
+    if channel is alt.Y:  # a y title longer than the plot makes Vega's fitted layout shrink the plot to nothing
+        axis = {"titleLimit": Y_TITLE_LIMIT, **axis}
     return channel(shorthand, title=title, scale=scale, axis=alt.Axis(format=axis.pop("format", fmt), **axis))
 
 
@@ -320,7 +369,7 @@ def ref_lines(lines: dict[str, float], *, title: str, axis: str = "y", log: bool
     return alt.Chart(data).mark_rule(color=color, size=1.5).encode(
         **{axis: position},
         strokeDash=alt.StrokeDash("reference:N", title="Reference lines", legend=alt.Legend(
-            orient="bottom", direction="vertical", symbolType="stroke", symbolStrokeColor=color, symbolStrokeWidth=1.5, labelLimit=260),
+            symbolType="stroke", symbolStrokeColor=color, symbolStrokeWidth=1.5),
                                   scale=alt.Scale(domain=labels, range=_REF_DASHES[:len(labels)])),
         tooltip=tooltips(("reference:N", "Line"), (f"value:{kind}", title)))
 

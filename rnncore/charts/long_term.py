@@ -112,7 +112,7 @@ def article_chart(frame: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
     the baseline 0.25 of first-element recall."""
     y_title = "Squared error of the epoch's sequence"
     runs = list(dict.fromkeys(frame["run"]))
-    colour = common.category_color("run:N", title="Run", order=runs, legend=alt.Legend(labelLimit=260))
+    colour = common.category_color("run:N", title="Run", order=runs)
     points = alt.Chart(frame, title="The article's loop against real training, one sequence per epoch",
                        height=420).mark_circle(size=12, opacity=0.35).encode(
         x=common.qx("epoch:Q", "Epoch"), y=common.qy("loss:Q", y_title, zero=True), color=colour,

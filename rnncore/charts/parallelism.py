@@ -24,8 +24,7 @@ def _color(df: pd.DataFrame) -> alt.Color:
     colors = {m: (common.family_hex("transformer") if m == "attention" else common.CATEGORY_COLORS[i])
               for i, m in enumerate(METHODS)}
     return alt.Color("label:N", title="Method", sort=labels,
-                     scale=alt.Scale(domain=labels, range=[colors[m] for m in methods]),
-                     legend=alt.Legend(labelLimit=260))
+                     scale=alt.Scale(domain=labels, range=[colors[m] for m in methods]))
 
 
 def _ms(df: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from rnncore.charts import common
 
-FLOW_TITLE = "‖dL/dh_t‖ (unit gradient at the last step)"
+FLOW_TITLE = "‖dL/dh_t‖, from 1 at step T"
 #: The clipping runs, in the order they take the category colours on every chart of the clipping page.
 RUNS = ["no clipping", "clip by global norm", "clip by value"]
 #: The initializations (by label), in the order they take the category colours.
@@ -61,7 +61,7 @@ def clip_loss_chart(curves: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
 def clip_norm_chart(curves: pd.DataFrame, *, threshold: float) -> alt.LayerChart:
     """The global gradient norm *before* clipping at every step (log scale), clip events as points, and the
     threshold as a line (it bounds the global norm only in the "clip by global norm" run)."""
-    y_title = "Global gradient norm before clipping"
+    y_title = "Gradient norm before clipping"
     data = common.drawable(curves[["step", "grad_norm", "clipped", "run"]], ["grad_norm"], positive=True).frame
     lines = common.line_chart(data, x="step:Q", y="grad_norm:Q", color="run:N", color_title="Run", log_y=True,
                               title="Gradient norm before clipping; dots mark clipped steps",

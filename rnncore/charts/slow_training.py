@@ -86,7 +86,7 @@ def breakdown(parts: pd.DataFrame, *, T: int) -> alt.LayerChart:
 
 def grad_norms(frame: pd.DataFrame, *, stopped_at: int | None = None) -> alt.LayerChart:
     """Global gradient norm over training (log scale), spikes marked, and the step where the run blew up."""
-    y_title = "Gradient norm (before any clipping)"
+    y_title = "Gradient norm (before clipping)"
     base = alt.Chart(frame, title="Gradient norm over training", height=300)
     tips = common.tooltips(("step:Q", "Step"), ("grad_norm:Q", "Gradient norm"), ("loss:Q", "Loss"),
                            ("recent_median:Q", "Median of the steps before"), ("spike:N", "Spike"))
