@@ -34,17 +34,16 @@ def vega_spec(chart: alt.TopLevelMixin) -> dict:
     config = spec.setdefault("config", {})
     config.pop("view", None)
     config["legend"] = {**common.LEGEND_CONFIG, **config.get("legend", {})}
-    room = common.legend_room(spec)
-    for node in (spec, *spec.get("layer", [])):  # the title and height Altair set, on the chart or a layer
+    for node in (spec, *spec.get("layer", [])):  # the title Altair set, on the chart or a layer
         title = node.get("title")
         wrapped = common.wrap_title(title.get("text") if isinstance(title, dict) else title)
         if isinstance(wrapped, list):
             node["title"] = {**title, "text": wrapped} if isinstance(title, dict) else wrapped
-            room += 16
-    for node in (spec, *spec.get("layer", [])):
-        if isinstance(node.get("height"), (int, float)):
-            node["height"] = int(node["height"]) + room
-            break
+    if not any(key in spec for key in ("facet", "hconcat", "vconcat", "concat")):
+        # Fit the width only: the height is the plot's, and the title, axes and legends come on top of it. Under
+        # Streamlit's default ("fit" both ways) they came out of a fixed height: a long legend or y title squeezed the
+        # plot to a sliver and pushed the chart's title out of view.
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
 
 

@@ -77,33 +77,7 @@ def wrap_title(title):
     return [title[:cut], title[cut + 1:]]
 
 
-def legend_room(spec: dict) -> int:
-    """The height (px) the legends under a chart's plot take (:data:`LEGEND_CONFIG`): a title row per legend, then a
-    row per two entries, or a colour bar for a continuous scale. Added to the chart's height, so that a legend never
-    squeezes the plot (Streamlit gives the whole chart a fixed height)."""
-    legends: dict[tuple, int] = {}
-
-    def walk(node):
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            for channel, item in (node.get("encoding") or {}).items():
-                if (channel in ("color", "fill", "stroke", "strokeDash", "shape") and isinstance(item, dict)
-                        and "field" in item and item.get("legend", {}) is not None):
-                    domain = (item.get("scale") or {}).get("domain")
-                    count = len(domain) if isinstance(domain, list) else 0
-                    key = (channel, item.get("title") or item["field"])
-                    legends[key] = max(legends.get(key, 0), count)
-            for key, value in node.items():
-                if key not in ("data", "datasets", "encoding"):
-                    walk(value)
-
-    walk(spec)
-    return sum(22 + (18 * -(-count // LEGEND_CONFIG["columns"]) if count else 40) for count in legends.values())
-
-
-#: The smallest plot height (px) of a chart; Streamlit's height includes the title and the axes.
+#: The smallest plot height (px) of a chart (the title, axes and legends come on top of it when drawn).
 MIN_HEIGHT = 240
 _TYPES = {"Q", "O", "N", "T"}
 
