@@ -53,7 +53,7 @@ def test_every_sweep_has_at_least_ten_seeds_and_its_run_so_far_holds_only_its_ow
     if not csv.is_file():
         pytest.skip(f"{name} has not been started in {sw.RUNS}")
     points = {(seed, cfg) for cfg in sweep.configs() for seed in sweep.seeds}
-    rows = pd.read_csv(csv)
+    rows = sw.read_run(csv)
     got = [(int(row["seed"]), sw.config_of(row)) for _, row in rows.iterrows()]
     assert len(got) == len(set(got)) and set(got) <= points
     assert list(rows.columns[:len(sw.FIELDS) + 1]) == [*sw.FIELDS, "seed"]
@@ -127,6 +127,17 @@ def test_clipping_helps_more_as_t_grows():
     assert clipping.helps_more_with_lag(summary), summary
     assert summary["gain"].iloc[-1] > 10 * max(summary["gain"].iloc[0], 1.0), summary
     assert (summary["max_grad_none"].diff().dropna() > 0).all()  # the gradient grows with the lag
+
+
+@pytest.mark.parametrize("name", list(sw.SWEEPS))
+def test_a_point_of_each_sweep_in_progress_is_reproduced_bit_for_bit(name):
+    """The remake spans sessions: a change of the engine's bits between them shows up here, before it is shipped."""
+    rows = sw.read_run(sw.RUNS / f"{name}.csv")
+    if not len(rows):
+        pytest.skip(f"{name} has no point made yet in {sw.RUNS}")
+    stored = rows.assign(cost=rows["T"] * rows["cell"].map({"rnn": 1, "gru": 4, "lstm": 4})).sort_values(
+        ["cost", "seed"]).iloc[0]
+    assert sw.same_point(sw.point_row(sw.config_of(stored), int(stored["seed"])), stored)
 
 
 def test_the_clipping_and_irnn_settings_are_what_their_calibrations_choose():

@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import dataclasses
+import io
 import json
 import math
 import multiprocessing
@@ -356,13 +357,18 @@ def _point(cfg: lt.Config, seed: int) -> dict:
 
 def _done_rows(csv: Path) -> list[dict]:
     """The rows already in a sweep's CSV; a last line cut short by a stop is dropped (its point is made again)."""
-    if not csv.is_file():
-        return []
-    text = csv.read_text()
-    if text and not text.endswith("\n"):
-        text = text[:text.rfind("\n") + 1]
-        csv.write_text(text)
-    return pd.read_csv(csv).to_dict("records") if text.count("\n") > 1 else []
+    if csv.is_file() and not csv.read_text().endswith("\n"):
+        text = csv.read_text()
+        csv.write_text(text[:text.rfind("\n") + 1])
+    return read_run(csv).to_dict("records")
+
+
+def read_run(csv: Path) -> pd.DataFrame:
+    """The finished points of a sweep's CSV as it stands (a last line being written is left out; nothing is
+    changed on disk, so it is safe beside a running sweep)."""
+    text = csv.read_text() if csv.is_file() else ""
+    text = text[:text.rfind("\n") + 1]
+    return pd.read_csv(io.StringIO(text)) if text.count("\n") > 1 else pd.DataFrame()
 
 
 def _append(csv: Path, row: dict) -> None:
