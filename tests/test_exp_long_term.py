@@ -148,3 +148,24 @@ def test_only_the_lstm_carries_a_forget_bias_and_the_standard_one_is_1():
     assert lt.Config(cell="gru").forget_bias == 0.0
     assert lt.model_of("lstm", 1.0) == "LSTM" and lt.model_of("lstm", 0.0) == "LSTM (forget bias 0)"
     assert lt.model_of("gru", 0.0) == "GRU"
+
+
+def test_lag_findings_tell_the_two_lstms_apart_and_claim_only_significant_differences():
+    rows = []
+    for T, wins in ((10, {"rnn": 10, "lstm1": 10, "lstm0": 10, "gru": 10}), (50, {"rnn": 0, "lstm1": 9, "lstm0": 2,
+                                                                                    "gru": 3})):
+        for model, k in wins.items():
+            cell, bias = {"lstm1": ("lstm", 1.0), "lstm0": ("lstm", 0.0)}.get(model, (model, 0.0))
+            rows += [{"task": "adding", "T": T, "cell": cell, "forget_bias": bias, "seed": s, "success": s < k,
+                      "ratio": 0.01 if s < k else 1.0} for s in range(10)]
+    found = lt.lag_findings(pd.DataFrame(rows))
+    assert found.gated == ("LSTM", "LSTM (forget bias 0)", "GRU") and found.seeds == 10
+    T, lstm = found.gated_vs_rnn["LSTM"]
+    assert T == 50 and lstm.significant and "(9/10 vs 0/10, p < 0.001, corrected for 2 lags)" in lstm.sentence
+    T, bias = found.bias
+    assert T == 50 and bias.significant and bias.sentence.startswith("Forget-gate bias 1 makes the LSTM succeed")
+    assert not found.gated_vs_rnn["LSTM (forget bias 0)"][1].significant  # 2/10 vs 0/10
+    assert found.rnn_vs_gated == {}
+    spec = assert_valid_chart(charts.success_vs_lag(found.rates))
+    line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
+    assert line["encoding"]["strokeDash"]["field"] == "model"  # the two LSTMs share a colour, not a line
