@@ -170,13 +170,19 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
                      icon=":material/error:")
     start = False
     if asking:
-        st.warning(f"**{button}** would take {effort.describe_range(est)} on this machine now, over this page's "
-                   f"budget of {effort.describe(budget).removeprefix('about ')}. Start it?", icon=":material/timer:")
-        yes, no = st.columns(2)
-        start = yes.button("Start", key=f"{name}-start", type="primary", icon=":material/play_arrow:")
-        if no.button("Cancel", key=f"{name}-cancel", icon=":material/close:"):
+        question = st.empty()  # emptied when the run starts: the question does not stay above the bar
+        with question.container():
+            st.warning(f"**{button}** would take {effort.describe_range(est)} on this machine now, over this page's "
+                       f"budget of {effort.describe(budget).removeprefix('about ')}. Start it?",
+                       icon=":material/timer:")
+            yes, no = st.columns(2)
+            start = yes.button("Start", key=f"{name}-start", type="primary", icon=":material/play_arrow:")
+            cancel = no.button("Cancel", key=f"{name}-cancel", icon=":material/close:")
+        if cancel:
             st.session_state.pop(confirm, None)
             st.rerun()
+        if start:
+            question.empty()
     else:
         clicked = st.button(button, key=name, type="primary", icon=":material/play_arrow:",
                             help=help or f"Estimated {effort.describe_range(est)} on this machine now.")

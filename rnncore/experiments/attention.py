@@ -150,7 +150,7 @@ def run(cfg: Config, *, seed: int, callback: Callable[[int, int, dict], None] | 
             lambda done, _, info, base=i * cfg.steps: callback(base + done, total, info))
         res = rc.train(model, params, lambda r, task=task, T=T: tasks.make_task(task, rng=r, n=cfg.batch, T=T),
                           rng=np.random.default_rng(key + [2]), steps=cfg.steps, optimizer=optim.adam(cfg.lr),
-                          clip=cfg.clip, callback=report)
+                          clip=cfg.clip, callback=report, callback_every=1)
         held = tasks.make_task(task, rng=np.random.default_rng(key + [3]), n=cfg.eval_n, T=T)
         out = model.forward(res.params, held.xs)
         marked = marked_positions(task, held.xs)

@@ -188,7 +188,7 @@ def train_model(cfg: Config, prep: Prepared, *, cell: str, mode: str, seed: int,
     params = rc.init_model(spec, rng=rng, forget_bias=1.0 if cell == "lstm" else 0.0)
     optimizer = rc.adam(cfg.lr) if mode == "full" else only_readout(rc.adam(cfg.lr))
     out = rc.train(spec, params, batches(cfg, prep), rng=rng, steps=cfg.steps, optimizer=optimizer, clip=cfg.clip,
-                   truncate=cfg.truncate or None, callback=callback)
+                   truncate=cfg.truncate or None, callback=callback, callback_every=1)
     return ModelRun(cell, mode, out.params, out.history.loss, out.stopped_at, out.reason)
 
 

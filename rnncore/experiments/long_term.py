@@ -154,7 +154,7 @@ def run(cfg: Config, seed: int, *, callback: Callable[[int, int, dict], None] | 
     test = data_fn(cfg, int(cfg.test_size))(test_rng)
     result = rc.train(spec, params, data_fn(cfg, int(cfg.batch)), rng=data_rng, steps=int(cfg.steps),
                       optimizer=rc.get_optimizer(cfg.optimizer, cfg.lr), clip=cfg.clip, clip_mode=cfg.clip_mode,
-                      callback=callback)
+                      callback=callback, callback_every=1)
     with np.errstate(over="ignore", invalid="ignore"):
         test_loss = float(rc.evaluate(spec, result.params, test))
     if not np.isfinite(test_loss):
@@ -224,7 +224,8 @@ def article_experiment(cfg: ArticleConfig, seed: int, *,
     pred, _ = rc.forward(spec, params, xs)
     frozen = ((pred - ys) ** 2)[:, 0]
     trained = rc.train(spec, params, lambda r: rc.tasks.first_element(rng=r, n=1, T=int(cfg.T)), rng=data_rng,
-                       steps=int(cfg.epochs), optimizer=rc.sgd(cfg.lr), callback=callback).history.loss
+                       steps=int(cfg.epochs), optimizer=rc.sgd(cfg.lr), callback=callback,
+                       callback_every=1).history.loss
     frames, rows = [], []
     for name, loss in zip(ARTICLE_RUNS, (frozen, trained)):
         epochs = np.arange(len(loss))

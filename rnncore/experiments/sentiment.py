@@ -162,7 +162,8 @@ def train_cell(cfg: Config, cell: str, ds: Dataset, prep: Prepared, *, seed: int
             best.update(loss=checkpoints[-1][1], step=step, params=p)  # optimizers return new dicts: no copy
 
     opt = watching(rc.adam(cfg.lr), cfg.eval_every, look)
-    out = rc.train(spec, params, batch, rng=rng, steps=cfg.steps, optimizer=opt, clip=cfg.clip, callback=callback)
+    out = rc.train(spec, params, batch, rng=rng, steps=cfg.steps, optimizer=opt, clip=cfg.clip, callback=callback,
+                   callback_every=1)
     k = np.array(checkpoints, dtype=np.float64).reshape(-1, 3)[: out.history.step.size // cfg.eval_every]
     if best.get("step", np.inf) > len(k) * cfg.eval_every:  # no checkpoint, or only the update that overflowed
         best = {"step": int(out.history.step.size), "params": out.params}
