@@ -95,7 +95,8 @@ ui.reproduce(f"""
     # The view on screen: {cfg.cell}, H={cfg.hidden_size}, {cfg.signal} input, T={cfg.T}, {cfg.scheme} init
     result = basics.trace(basics.{cfg!r}, seed={seed})
     print(result.shapes)
-    print(result.hidden[result.hidden.t == {t}].h.to_numpy().round(3))   # h_t at t = {t}
+    h_t = result.hidden[result.hidden.t == {t}].h.to_numpy()   # h_t at t = {t}
+    print(h_t.round(3))
 
     # The article's example with the engine directly: xs (1, 5, 10) -> outputs (1, 5, 5)
     spec = rc.ModelSpec(cell="rnn", input_size=10, hidden_size=20, output_size=5, output="all")
@@ -103,4 +104,5 @@ ui.reproduce(f"""
     params = rc.init_model(spec, rng=rng, scheme="small")
     pred, cache = rc.forward(spec, params, rng.standard_normal((1, 5, 10)))
     print(len(pred[0]), pred[:, -1].shape, pred.shape)   # 5 outputs; the last is (1, 5), the article's (5, 1)
+    print("headline:", np.linalg.norm(h_t))   # ‖h_t‖ at t = {t}, as the caption under the charts shows it
 """)

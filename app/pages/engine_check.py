@@ -118,4 +118,5 @@ ui.reproduce(f"""
     print(result.summary.to_string(index=False))
     print(result.control[["array", "rel_error", "passed"]])   # the injected error: must fail
     print(engine_check.versions().to_string(index=False))
+    print("headline:", result.table.rel_error.max())   # the worst relative error, as in the metric
 """ + torch_lines)

@@ -210,4 +210,6 @@ ui.reproduce(f"""
     for w in (0.1, 10.0):
         print(w, gradflow.scalar_sigmoid_chain(w, 100, rng=np.random.default_rng({seed}), seed_grad=0.0).grads[0],
               gradflow.scalar_sigmoid_chain(w, 100, rng=np.random.default_rng({seed})).grads[0])
+    first = result.norms[result.norms.t == 1].set_index("radius")
+    print("headline:", first.grad_norm[{cfg.compare[0]!r}])   # ‖dL/dh_1‖ at radius {cfg.compare[0]:g}, as in the caption
 """)

@@ -1,0 +1,61 @@
+"""Snippet equals screen: every page's "Reproduce in Python" code, run as a user would, prints the number the page shows.
+
+Each test opens a page (at its defaults, or at a cheaper setting where the default snippet would train for minutes:
+the snippet is built from the settings on screen), takes the code from its expander, runs it in a fresh interpreter
+from the repository root, reads the number it prints on its ``headline:`` line, formats it the way the page does,
+and compares it with the same number where the page shows it (a caption, a sentence, a metric). The numbers are
+computed twice, by the page in this process and by the snippet in another one, so a test fails when the snippet does
+not reproduce the screen: other settings, another seed, another function, or a page that formats something else.
+Timing pages compare a count or a loss, never a time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from helpers import assert_snippet_runs, reproduce_snippets
+
+from apptest.conftest import assert_ran, open_page, unescaped
+
+
+def snippet_headline(at) -> float:
+    """Run the page's one snippet in a fresh interpreter and return the number on its ``headline:`` line."""
+    (snippet,) = reproduce_snippets(at)
+    out = assert_snippet_runs(snippet)
+    lines = [line for line in out.splitlines() if line.startswith("headline:")]
+    assert len(lines) == 1, f"the snippet should print one 'headline:' line, printed:\n{out[-2000:]}"
+    return float(lines[0].removeprefix("headline:"))
+
+
+def shown(texts, pattern: str) -> str:
+    """The one match of ``pattern``'s group in the page's texts (as the user reads them)."""
+    found = [m.group(1) for text in texts for m in re.finditer(pattern, unescaped(text))]
+    assert len(found) == 1, f"expected one {pattern!r} on the page, found {found}"
+    return found[0]
+
+
+def metric(at, label: str) -> str:
+    """The value of the metric whose label is ``label``."""
+    (value,) = [m.value for m in at.metric if m.label == label]
+    return value
+
+
+def test_basics_snippet_prints_the_hidden_state_norm_of_the_caption():
+    at = open_page("app/pages/basics.py")
+    at.slider(key="t").set_value(7).run()
+    assert_ran(at, errors_allowed=False)
+    on_screen = shown((c.value for c in at.caption), r"At t = 7: ‖h_t‖ = ([0-9.]+),")
+    assert f"{snippet_headline(at):.3f}" == on_screen
+
+
+def test_gradients_snippet_prints_the_gradient_at_t1_of_the_caption():
+    at = open_page("app/pages/gradients.py")
+    assert_ran(at, errors_allowed=False)
+    on_screen = shown((c.value for c in at.caption), r"\*\*([^*]+)\*\* at radius 0\.8\b")
+    assert f"{snippet_headline(at):.2g}" == on_screen
+
+
+def test_engine_check_snippet_prints_the_worst_relative_error_of_the_metric():
+    at = open_page("app/pages/engine_check.py")
+    assert_ran(at, errors_allowed=False)
+    assert f"{snippet_headline(at):.1e}" == metric(at, "Worst relative error")
