@@ -41,7 +41,8 @@ def lag_chart(summary: pd.DataFrame, metric: str) -> alt.FacetChart:
         tooltip=tooltips(("model:N", MODEL_TITLE), ("T:Q", "Lag T"), (f"{metric}:Q", y_title),
                          ("seconds:Q", "Training time (s)")))
     rule = base.mark_rule(color=REFERENCE_COLOR, size=1.5).encode(
-        y=y(base_col), strokeDash=alt.StrokeDash("reference:N", title="Reference lines"),
+        y=y(base_col), strokeDash=alt.StrokeDash("reference:N", title="Reference lines",
+                                                 scale=alt.Scale(range=[[6, 4]])),
         tooltip=tooltips((f"{base_col}:Q", base_label.capitalize()))).transform_calculate(reference=f"'{base_label}'")
     return alt.layer(lines, rule, height=240, width=300).facet(
         column=alt.Column("task:N", title=None, sort=list(TASK_TITLES),

@@ -63,7 +63,8 @@ LINEAR_FORMAT = ",.6~g"
 PERCENT_FORMAT = "~%"
 #: Every legend sits under its plot, one entry a row, and several legends stack (Vega's legend layout): at phone
 #: width a legend beside the plot left it a sliver, and legends side by side ran off the chart.
-LEGEND_CONFIG: dict = {"orient": "bottom", "direction": "vertical", "columns": 1, "labelLimit": 320,
+LEGEND_CONFIG: dict = {"orient": "bottom", "symbolDirection": "vertical", "gradientDirection": "horizontal",
+                       "gradientLength": 220, "columns": 1, "labelLimit": 320,
                        "layout": {"bottom": {"anchor": "start", "direction": "vertical", "margin": 6}}}
 
 
@@ -262,7 +263,8 @@ def color_for(shorthand: str, title: str, values: Iterable, *, families: bool = 
     """
     if families:
         return family_color(shorthand, title=title, present=values)
-    return category_color(shorthand, title=title, order=order if order is not None else values)
+    order = list(order) if order is not None else []
+    return category_color(shorthand, title=title, order=[*order, *(v for v in values if v not in order)])
 
 
 def line_chart(df: pd.DataFrame, *, x: str, y: str, title: str, x_title: str, y_title: str,

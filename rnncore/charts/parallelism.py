@@ -36,7 +36,7 @@ def time_vs_T(timings: pd.DataFrame) -> alt.LayerChart:
     df = _ms(timings)
     return common.median_iqr(
         df, x="T:Q", x_title="Sequence length T (log)", median="median_ms", q25="q25_ms", q75="q75_ms",
-        value_title="Time per sequence (ms, log)", title="Time to run one sequence, against its length",
+        value_title="Time per sequence (ms)", title="Time to run one sequence, against its length",
         color=_color(df), log=True, log_x=True, x_base=2, height=420,
         tooltip=common.tooltips(("label:N", "Method"), ("T:Q", "T"), ("median_ms:Q", "Median (ms)"),
                                 ("q25_ms:Q", "25th percentile (ms)"), ("q75_ms:Q", "75th percentile (ms)"),
@@ -44,7 +44,7 @@ def time_vs_T(timings: pd.DataFrame) -> alt.LayerChart:
 
 
 def _speedup_chart(frame: pd.DataFrame, *, x: str, x_title: str, title: str, tips: list, height: int):
-    y_title = "Speedup over the step loop (x, log)"
+    y_title = "Speedup over the loop (×)"
     chart = common.median_iqr(frame, x=x, x_title=x_title, median="speedup", q25="speedup_q25", q75="speedup_q75",
                               value_title=y_title, title=title, color=_color(frame), log=True, log_x=True, x_base=2,
                               height=height, tooltip=tips)
