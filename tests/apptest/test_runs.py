@@ -99,3 +99,44 @@ def test_a_run_over_the_budget_asks_first_and_cancel_starts_nothing():
     at.button(key="train").click().run()
     at.button(key="train-start").click().run()
     assert "calls: 1" in _text(at) and "result: result of settings 1" in _text(at)
+
+
+def older_thread_script():
+    """A run of these settings is still going in an older script thread of this session (the visitor clicked
+    elsewhere): it reaches its next chunk 0.3 s later. The new run waits for it, and shows it stopped."""
+    import threading
+    import time
+
+    import streamlit as st
+
+    from app import runs
+    from rnncore.experiments import effort
+
+    key = ("settings", 1)
+    if "older" not in st.session_state:
+        entry = runs._Entry("running", done=30, total=100)
+        runs._ledger("demo")[("train", key)] = entry
+        event = threading.Event()
+        runs._ACTIVE[runs._ident("demo", "train", key)] = event
+
+        def older():
+            time.sleep(0.3)
+            entry.status = "stopped"
+            event.set()
+
+        st.session_state["older"] = threading.Thread(target=older)
+        st.session_state["older"].start()
+    unit = effort.Piece("tick", 100, lambda: (lambda: None))
+    calls = st.session_state.setdefault("calls", [])
+    res = runs.one("demo", "train", runs.Part(key, lambda report: calls.append(1) or "fresh", lambda: [unit], 100),
+                   label="Train", what="Ticking")
+    st.text(f"result: {res}; calls: {len(calls)}")
+
+
+def test_a_run_still_stopping_in_an_older_thread_is_waited_for_and_shown_stopped_not_run_twice():
+    at = AppTest.from_function(older_thread_script, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Stopped at step 30 of 100; press **Train** to start again."]
+    assert "calls: 0" in _text(at)
+    at.button(key="train").click().run()
+    assert "result: fresh; calls: 1" in _text(at)
