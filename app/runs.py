@@ -186,9 +186,11 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
     else:
         clicked = st.button(button, key=name, type="primary", icon=":material/play_arrow:",
                             help=help or f"Estimated {effort.describe_range(est)} on this machine now.")
-        st.caption(f"{effort.describe_range(est).capitalize()} on this machine now (a probe of the same work, just "
-                   f"measured); {'asks first: ' if est.over(budget) else ''}the page's budget is "
-                   f"{effort.describe(budget).removeprefix('about ')}.")
+        st.caption(f"{effort.describe_range(est).capitalize()} on this machine now, from a probe of the same work "
+                   f"in the last {RATES.ttl:.0f} s; "
+                   + (f"over the page's budget of {effort.describe(budget).removeprefix('about ')}: it asks first."
+                      if est.over(budget) else
+                      f"within the page's budget of {effort.describe(budget).removeprefix('about ')}."))
         if clicked and est.over(budget):
             st.session_state[confirm] = (name, tuple(p.key for p in todo_parts))
             st.rerun()

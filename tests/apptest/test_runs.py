@@ -91,7 +91,7 @@ def test_at_the_shipped_settings_the_button_says_so_and_recomputes_live():
 
 def test_a_run_over_the_budget_asks_first_and_cancel_starts_nothing():
     at = _at(units=10**9, budget=1.0)  # a billion units of a tiny probe: over a budget of 1 s
-    assert "asks first" in _captions(at)
+    assert "over the page's budget of 1 s: it asks first." in _captions(at)
     at.button(key="train").click().run()
     assert "calls: 0" in _text(at) and any("Start it?" in w.value for w in at.warning)
     at.button(key="train-cancel").click().run()
