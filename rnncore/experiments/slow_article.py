@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rnncore import Batch, ModelSpec, forward, get_optimizer, init_model, train
+from rnncore.experiments import effort
 from rnncore.reference import article_code
 from rnncore.experiments.slow_training import Callback, smoothed
 from rnncore.losses import get_loss
@@ -162,3 +163,33 @@ def as_printed_words(run: AsPrinted, *, seed: int) -> str:
     return (f"With only the targets cast to float it runs, but each input is a 1-D array, so its hidden state "
             f"broadcasts to {run.hidden_shape[0]}×{run.hidden_shape[1]} and every printed loss is "
             f"{int(np.prod(run.loss_shape))} numbers: at seed {seed}, {after}.")
+
+
+def work(cfg: ArticleConfig) -> list[effort.Piece]:
+    """What :func:`article` does, for the estimate a button shows: its loop over ``article_samples`` sequences for
+    ``article_epochs`` passes (with the cosine of each update), and ``steps`` Adam steps of the real training."""
+    spec = ModelSpec(cell="rnn", input_size=1, hidden_size=cfg.hidden_size, output_size=1, loss="bce")
+    m = min(cfg.article_samples, cfg.n)
+
+    def its_loop():
+        X, y = article_code.summed_sign_data(rng=np.random.default_rng(0), n=1, T=cfg.T)
+        y = y.astype(np.float64)
+        w0 = article_code.init_weights(rng=np.random.default_rng(1), hidden_size=cfg.hidden_size)
+
+        def one_sequence():
+            article_code.article_update_direction(w0, X[0], y[0, 0])
+            article_code.true_grad_W_hy(w0, X[0], y[0, 0])
+            article_code.run_article_training(w0, X, y, lr=cfg.article_lr, epochs=1)
+        return one_sequence
+
+    def real_step():
+        X, y = article_code.summed_sign_data(rng=np.random.default_rng(0), n=min(cfg.batch, cfg.n), T=cfg.T)
+        data = Batch(X, y.astype(np.float64), "bce", float(np.log(2.0)), "last")
+        params = init_model(spec, rng=np.random.default_rng(1))
+        return lambda: train(spec, params, lambda r: data, rng=np.random.default_rng(2), steps=1,
+                             optimizer=get_optimizer("adam", cfg.lr))
+
+    return [effort.Piece("its loop, one sequence", m * cfg.article_epochs, its_loop,
+                         ("article loop", cfg.T, cfg.hidden_size)),
+            effort.Piece(f"Adam step (batch {cfg.batch})", cfg.steps, real_step,
+                         ("article step", cfg.T, cfg.hidden_size, cfg.batch))]
