@@ -168,4 +168,5 @@ ui.reproduce(f"""
     print(result.runs)
     cliff = cl.cliff(cl.CliffConfig(w0={w0}, b0={b0}, lr={c_lr}, threshold={c_clip}, steps={c_steps}))
     print(cliff.runs)
+    print("headline:", result.runs.set_index("run").ratio["clip by global norm"])   # its loss / baseline metric
 """)

@@ -145,4 +145,5 @@ ui.reproduce(f"""
     result = rm.gate_flow(rm.{cfg!r}, seed={seed})
     print(result.runs)
     print(result.flow[result.flow["t"] == 1])
+    print("headline:", result.runs.set_index("cell").ratio["lstm"])   # the LSTM's held-out loss / baseline metric
 """)

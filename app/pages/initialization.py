@@ -127,6 +127,8 @@ ui.reproduce(f"""
     import rnncore.experiments.initialization as ins
 
     cfg = ins.{cfg!r}
-    print(ins.flow_at_init(cfg, seed={seed}).query("t == 1"))
+    flow = ins.flow_at_init(cfg, seed={seed})
+    print(flow.query("t == 1"))
     print(ins.train_choices(cfg, seed={seed}).runs)
+    print("headline:", flow.query("t == 1 and choice == 'orthogonal'").norm.item())   # reaching step 1, as captioned
 """)

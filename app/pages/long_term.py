@@ -213,4 +213,5 @@ ui.reproduce(f"""
     result = lt.run(lt.{cfg!r}, seed={seed})
     print(result.verdict, result.test_loss, result.ratio)
     print(result.frame[["step", "loss", "dh0_norm"]].tail())
+    print("headline:", result.test_loss)   # the held-out loss the page shows above the training curve
 """)
