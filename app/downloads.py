@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from app.controls import key
 from rnncore.data.uploads import FORMULA_START as _FORMULA_START  # one list for uploads and downloads
 
 
@@ -34,5 +35,5 @@ def download_csv(df: pd.DataFrame, name: str, *, label: str | None = None) -> No
     frame = df  # the CSV is made only when the button is clicked
     st.download_button(
         label or f"Download {stem}.csv", data=lambda: _csv_safe(frame).to_csv(index=False), file_name=f"{stem}.csv",
-        mime="text/csv", key=f"download-{stem}", on_click="ignore", icon=":material/download:",
+        mime="text/csv", key=key(f"download-{stem}"), on_click="ignore", icon=":material/download:",
     )

@@ -44,6 +44,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from app import controls
 from rnncore.experiments import effort
 
 __all__ = ["BUDGET", "RATES", "Part", "each", "estimate", "one", "result"]
@@ -123,7 +124,7 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
 
     Args:
         page: the page's name (the namespace of its results in the session).
-        name: the button's name on the page, unique there (also its widget key).
+        name: the button's name on the page, unique there (its widget key is that name in the page's namespace).
         parts: item (e.g. "lstm") -> its Part.
         label: the button's text, or a function of the missing items that makes it ("Train the LSTM, the GRU").
         what: the progress bar's text, or a function of the item being run ("Training the LSTM").
@@ -176,15 +177,15 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
                        f"budget of {effort.describe(budget).removeprefix('about ')}. Start it?",
                        icon=":material/timer:")
             yes, no = st.columns(2)
-            start = yes.button("Start", key=f"{name}-start", type="primary", icon=":material/play_arrow:")
-            cancel = no.button("Cancel", key=f"{name}-cancel", icon=":material/close:")
+            start = yes.button("Start", key=controls.key(f"{name}-start"), type="primary", icon=":material/play_arrow:")
+            cancel = no.button("Cancel", key=controls.key(f"{name}-cancel"), icon=":material/close:")
         if cancel:
             st.session_state.pop(confirm, None)
             st.rerun()
         if start:
             question.empty()
     else:
-        clicked = st.button(button, key=name, type="primary", icon=":material/play_arrow:",
+        clicked = st.button(button, key=controls.key(name), type="primary", icon=":material/play_arrow:",
                             help=help or f"Estimated {effort.describe_range(est)} on this machine now.")
         st.caption(f"{effort.describe_range(est).capitalize()} on this machine now, from a probe of the same work "
                    f"in the last {RATES.ttl:.0f} s; "
@@ -228,7 +229,7 @@ def _run(page: str, name: str, parts: Mapping[Hashable, Part], est: effort.Estim
             return
     slot = st.empty()
     with slot.container():
-        st.button("Stop", key=f"{name}-stop", icon=":material/stop:",
+        st.button("Stop", key=controls.key(f"{name}-stop"), icon=":material/stop:",
                   help="Stops at the next chunk of work; what finished is kept.")
         bar = st.progress(0.0, text=f"Starting: {effort.describe(est.seconds)} expected.")
     grand = sum(p.total for p in parts.values())

@@ -1,7 +1,7 @@
 """The page toolkit, one import for every page (``from app import ui``): the helpers each page uses for its shared
 pieces, one per chore, re-exported from the module that owns the chore:
 
-- :mod:`app.controls`: controls bound to the URL;
+- :mod:`app.controls`: controls kept in the address bar, and every widget key (:func:`key`);
 - :mod:`app.caching`: cached experiment calls and progress bars;
 - :mod:`app.drawing`: charts, cached by what they draw, each with its caption;
 - :mod:`app.downloads`: CSV downloads of the data behind a chart;
@@ -11,8 +11,9 @@ pieces, one per chore, re-exported from the module that owns the chore:
 A whole page that runs, to copy: ``app/pages/_template.py`` (``tests/apptest/test_template.py`` runs it).
 
 Rules the helpers enforce or assume:
-- Every control goes through :mod:`app.controls` (re-exported here): it is bound to the URL under its key, and a bad
-  link value is clamped or ignored with a note. The key ``seed`` belongs to the sidebar; read it with
+- Every control goes through :mod:`app.controls` (re-exported here): it is kept in the address bar under its name,
+  its widget key lives in the page's own namespace, and a bad link value is clamped or ignored with a note. Every
+  other widget key a page makes goes through :func:`key`. The name ``seed`` belongs to the sidebar; read it with
   :func:`global_seed`.
 - Every experiment call goes through :func:`cached`: ``st.cache_data`` with bounded ``max_entries``, keyed by the
   function's own source and file, its arguments (a frozen config dataclass, hashed field by field, and the seed)
@@ -28,8 +29,8 @@ Rules the helpers enforce or assume:
 from __future__ import annotations
 
 from app.caching import ENGINE, cached, progress
-from app.controls import (multiselect, number, report_unknown_params, select, select_slider, slider, start_page,
-                          toggle)
+from app.controls import (key, multiselect, number, report_unknown_params, select, select_slider, slider, start_page,
+                          text, toggle)
 from app.conventions import (DEFAULT_SEED, MAX_SEED, SEED_KEY, article_box, global_seed, literal, plain,
                              reproduce, seed_input, show_run_problem)
 from app.downloads import download_csv
@@ -37,6 +38,7 @@ from app.drawing import chart, chart_key, vega_spec
 
 __all__ = [
     "DEFAULT_SEED", "ENGINE", "MAX_SEED", "SEED_KEY", "article_box", "cached", "chart", "chart_key", "download_csv",
-    "global_seed", "literal", "multiselect", "number", "plain", "progress", "report_unknown_params", "reproduce",
-    "seed_input", "select", "select_slider", "show_run_problem", "slider", "start_page", "toggle", "vega_spec",
+    "global_seed", "key", "literal", "multiselect", "number", "plain", "progress", "report_unknown_params",
+    "reproduce", "seed_input", "select", "select_slider", "show_run_problem", "slider", "start_page", "text", "toggle",
+    "vega_spec",
 ]

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
+from app.controls import key
 from app.ui import plain
 from rnncore.data.uploads import CsvError
 
@@ -40,10 +41,10 @@ def csv_upload(label: str, columns: tuple[tuple[str, str], tuple[str, str]],
         An ``Upload``; its ``value`` is None until a valid file is uploaded.
     """
     with st.container(border=True):
-        file = st.file_uploader(label, type=["csv", "tsv", "txt"], key="upload")
+        file = st.file_uploader(label, type=["csv", "tsv", "txt"], key=key("upload"))
         left, right = st.columns(2)
-        first = left.text_input(columns[0][0], key=columns[0][1], max_chars=100)
-        second = right.text_input(columns[1][0], key=columns[1][1], max_chars=100)
+        first = left.text_input(columns[0][0], key=key(columns[0][1]), max_chars=100)
+        second = right.text_input(columns[1][0], key=key(columns[1][1]), max_chars=100)
         if file is None:
             st.info(waiting, icon=":material/upload_file:")
             return Upload(None, None, None)

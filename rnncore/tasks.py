@@ -7,7 +7,7 @@ position). A model that is "stuck at the baseline" has learned nothing about the
 from __future__ import annotations
 
 import inspect
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
@@ -220,6 +220,17 @@ TASKS: dict[str, Callable[..., Batch]] = {
     "noisy_sine": noisy_sine,
 }
 MIN_T: dict[str, int] = {"first_element": 1, "adding": 2, "copy_memory": 1, "temporal_order": 20, "noisy_sine": 1}
+
+
+def lengths_for(name: str, lengths: Iterable[int]) -> tuple[int, ...]:
+    """The lengths among ``lengths`` that the task called ``name`` accepts (T >= ``MIN_T[name]``), in their order.
+
+    For a page that offers or times several T at once: ``lengths_for("temporal_order", (10, 20, 40))`` is (20, 40).
+    Raises ValueError for an unknown task.
+    """
+    if name not in MIN_T:
+        raise ValueError(f"unknown task {name!r}; choose one of {sorted(MIN_T)}.")
+    return tuple(T for T in lengths if T >= MIN_T[name])
 
 
 def make_task(name: str, *, rng: np.random.Generator, n: int, T: int, **options) -> Batch:

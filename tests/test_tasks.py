@@ -271,6 +271,20 @@ def test_too_short_T_raises_and_names_the_minimum(name):
     make_task(name, rng=np.random.default_rng(0), n=1, T=MIN_T[name])  # the minimum itself works
 
 
+@pytest.mark.parametrize("name", list(TASKS))
+def test_lengths_for_keeps_exactly_the_lengths_the_task_accepts(name):
+    lengths = (1, 5, 10, 19, 20, 40, 80)
+    kept = tasks.lengths_for(name, lengths)
+    assert kept == tuple(T for T in lengths if T >= MIN_T[name])
+    for T in kept:
+        make_task(name, rng=np.random.default_rng(0), n=1, T=T)
+    for T in set(lengths) - set(kept):
+        with pytest.raises(ValueError, match="too small"):
+            make_task(name, rng=np.random.default_rng(0), n=1, T=T)
+    with pytest.raises(ValueError, match="unknown task"):
+        tasks.lengths_for("sine", lengths)
+
+
 def test_temporal_order_minimum_is_twenty():
     with pytest.raises(ValueError, match="T >= 20"):
         tasks.temporal_order(rng=np.random.default_rng(0), n=4, T=19)

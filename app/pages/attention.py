@@ -140,7 +140,7 @@ with st.container(border=True):
         budget = ui.select_slider("Time budget (s)", [2.0, 4.0, 6.0, 10.0], key="budget",
                                   value=base.cost_config.budget, help="The whole measurement stays within it.")
     cost_cfg = ex.CostConfig(lengths=tuple(2 ** k for k in range(4, max_T.bit_length())), budget=budget)
-    if st.button("Measure on this machine", icon=":material/timer:", key="measure"):
+    if st.button("Measure on this machine", icon=":material/timer:", key=ui.key("measure")):
         st.session_state[LIVE_COST] = (cost_cfg, seed)
 if st.session_state.get(LIVE_COST) == (cost_cfg, seed):
     cost, cost_shown, where = measure(cost_cfg, seed), (cost_cfg, seed), "this machine, just now"

@@ -45,8 +45,6 @@ with cols[4]:
 cfg = basics.Config(cell=cell, hidden_size=hidden, signal=signal, T=T, scheme=scheme)
 seed = ui.global_seed()
 
-if st.session_state.get("t", 1) > T:  # the slider keeps its value across reruns; a shorter sequence clamps it
-    st.session_state["t"] = T
 t = ui.slider("Time step t", key="t", min_value=1, max_value=T, value=1, step=1,
               help="The step whose input and state are shown; the heatmap boxes its column.")
 

@@ -68,7 +68,7 @@ if heavy and (cfg, seed) not in requested:
             "on a 2-core machine, so it waits for you. The chart of depth below needs no timing.",
             icon=":material/timer:")
     if st.button(f"Measure up to T = {T_max} on this machine", icon=":material/speed:", type="primary",
-                 key="go-measure"):
+                 key=ui.key("go-measure")):
         requested.add((cfg, seed))
         st.rerun()
     result = shown = None

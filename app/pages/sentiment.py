@@ -173,12 +173,7 @@ if models:
         ui.download_csv(result.val_acc, "sentiment-validation-accuracy")
 
 st.header("Your own sentence, word by word")
-if len(st.query_params.get("sentence", "")) > MAX_SENTENCE:  # a link may carry more than the box accepts
-    st.session_state["sentence"] = st.query_params["sentence"][:MAX_SENTENCE]
-    st.warning(f"The sentence in the link was longer than {MAX_SENTENCE} characters; it was cut.",
-               icon=":material/link_off:")
-sentence = st.text_input("Type a sentence", value=DEFAULT_SENTENCE, key="sentence", max_chars=MAX_SENTENCE,
-                         bind="query-params")
+sentence = ui.text("Type a sentence", value=DEFAULT_SENTENCE, key="sentence", max_chars=MAX_SENTENCE)
 trace_cell = ui.select("Model to trace", list(exp.CELLS), key="trace", value="lstm", radio=True, format_func=str.upper)
 if trace_cell not in models and models:
     st.caption(f"{trace_cell.upper()} is not trained with these settings; tracing {next(iter(models)).upper()}.")

@@ -1,5 +1,7 @@
 """Slow training and convergence: optimizers against steps and wall time, the cost of a step, exploding spikes."""
 
+import dataclasses
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -9,6 +11,7 @@ from rnncore.charts import common
 from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
+from rnncore.tasks import lengths_for
 
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 QUICK_WORK = 10_000  # runs x steps x T x cell cost the page trains without a click (the default is 4,800)
@@ -132,7 +135,7 @@ if not optimizers or not lrs:
 elif work > QUICK_WORK and not clicked("race", (race_cfg, seed)):
     st.info(f"{len(optimizers) * len(lrs)} runs of {steps} steps take a while on a 2-core machine.",
             icon=":material/timer:")
-    if st.button("Train these runs", icon=":material/play_arrow:", type="primary", key="go-race"):
+    if st.button("Train these runs", icon=":material/play_arrow:", type="primary", key=ui.key("go-race")):
         click("race", (race_cfg, seed))
         st.rerun()
     raced = None
@@ -166,6 +169,10 @@ longer = clicked("cost", (setup, seed))
 cost_cfg = slow.CostConfig(setup=setup)
 if longer:
     cost_cfg = slow.CostConfig(setup=setup, lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
+timed = lengths_for(task, cost_cfg.lengths)
+if timed != cost_cfg.lengths:
+    st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: timing T = {', '.join(map(str, timed))} only.")
+    cost_cfg = dataclasses.replace(cost_cfg, lengths=timed)
 cost, cost_charts = step_cost(cost_cfg, seed)
 fit = cost.fit
 a, b, c = st.columns(3)
@@ -181,7 +188,7 @@ st.markdown(
     "T, is small. Medians of repeated timings; the bars are the interquartile range."
 )
 if not longer and st.button(f"Time longer sequences (up to T = {max(slow.LONG_LENGTHS)})", icon=":material/speed:",
-                            key="go-cost"):
+                            key=ui.key("go-cost")):
     click("cost", (setup, seed))
     st.rerun()
 ui.download_csv(cost.per_T, "step-cost")
@@ -238,7 +245,7 @@ st.vega_lite_chart(spec=art_charts["loss"], width="stretch")
 st.markdown(f"Test loss {art.test_loss:.3f} on {art_cfg.n_test} new sequences, after {art_cfg.steps} steps "
             f"({art.seconds:.2f} s of training).")
 if not full and st.button("Train at full size: 2,000 steps = its 100 epochs (about 10 s)", icon=":material/play_arrow:",
-                          key="go-article"):
+                          key=ui.key("go-article")):
     click("article", seed)
     st.rerun()
 ui.download_csv(art.curves, "article-model-training")

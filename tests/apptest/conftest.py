@@ -7,8 +7,10 @@ Use :func:`open_page` (or the ``open_page`` fixture) in every page test::
     def test_default_view(open_page):
         at = open_page("app/pages/gradients.py")
         assert not at.exception
-        at.slider(key="radius").set_value(1.2).run()
+        at.slider(key=keys("app/pages/gradients.py")("radius")).set_value(1.2).run()
         assert not at.exception
+
+Widget keys live in their page's namespace (``app.controls``): find a page's widgets with :func:`keys`.
 
 ``st.cache_data`` is one process-wide store that AppTest shares across tests: it is cleared around every test.
 
@@ -21,12 +23,17 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit import config
 from streamlit.testing.v1 import AppTest
+from threadpoolctl import threadpool_limits
+
+from app import nav
+from app.controls import widget_key
 
 TESTS = Path(__file__).resolve().parents[1]
 if str(TESTS) not in sys.path:  # so `from helpers import ...` works however pytest was started
@@ -42,6 +49,14 @@ TIMEOUT = 90.0
 def _full_error_details():
     """Tests see the whole exception; .streamlit/config.toml shows users only its type."""
     config.set_option("client.showErrorDetails", "full")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread():
+    """One BLAS thread: on a loaded 2-core machine OpenBLAS's own threads contend, and a page measured at H = 128
+    took 93 s instead of 3 s. These tests check what the pages show, not how fast; benchmarks/ measures speed."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +84,15 @@ def open_page(page: str | None = None, *, query: dict[str, str | list[str]] | No
     at.switch_page(page)
     at.query_params.update(query or {})
     return at.run()
+
+
+def keys(page: str) -> Callable[[str], str]:
+    """The widget keys of ``page`` (e.g. "app/pages/basics.py"): ``K = keys(PAGE)``, then ``at.slider(key=K("T"))``.
+
+    A control's name (``T``) is its name in the address bar; its widget key is the name in the page's namespace.
+    """
+    url_path = nav.by_path(page).url_path
+    return lambda name: widget_key(url_path, name)
 
 
 @pytest.fixture(name="open_page")

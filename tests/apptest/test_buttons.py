@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app import runs
-from apptest.conftest import REPO, open_page
+from apptest.conftest import REPO, keys, open_page
 
 PAGES = sorted(str(p.relative_to(REPO)) for p in (REPO / "app" / "pages").glob("[!_]*.py"))  # _template is no page
 KINDS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "exception",
@@ -72,22 +72,23 @@ TRAINING = {"app/pages/long_term.py": ["run_article", "train", "recompute"], "ap
 @pytest.mark.parametrize("page", sorted(TRAINING), ids=[Path(p).stem for p in sorted(TRAINING)])
 def test_at_the_defaults_training_buttons_say_the_run_is_shipped_and_estimate_before_the_click(page, no_budget):
     at = open_page(page)
-    keys = [b.key for b in at.button]
-    for key in TRAINING[page]:
-        assert key in keys, (page, key)
+    shown, key_of = [b.key for b in at.button], keys(page)
+    for key in map(key_of, TRAINING[page]):
+        assert key in shown, (page, key)
         assert at.button(key=key).label == "Recompute live", (page, key)
     captions = [c.value for c in at.caption]
     assert sum(c.startswith("Shown: the shipped run") for c in captions) == len(TRAINING[page])
     assert sum("on this machine now" in c for c in captions) == len(TRAINING[page])
-    at.button(key=TRAINING[page][0]).click().run()
+    at.button(key=key_of(TRAINING[page][0])).click().run()
     assert any("over this page's budget" in w.value and "Start it?" in w.value for w in at.warning)
     assert "start" in " ".join(b.key for b in at.button)
 
 
 def test_confirmed_recompute_of_a_shipped_point_shows_the_live_result(no_budget):
     at = open_page("app/pages/long_term.py", query={"sweep_task": "adding", "p_cell": "rnn", "p_T": "10"})
-    at.button(key="recompute").click().run()
-    at.button(key="recompute-start").click().run()
+    key_of = keys("app/pages/long_term.py")
+    at.button(key=key_of("recompute")).click().run()
+    at.button(key=key_of("recompute-start")).click().run()
     assert not at.exception
     assert any("Bit for bit the same" in m.value for m in at.markdown)
     assert any(c.value.startswith("Shown: your live run of these settings") for c in at.caption)

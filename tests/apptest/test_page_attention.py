@@ -9,9 +9,10 @@ import io
 from helpers import reproduce_snippets
 
 import rnncore.experiments.attention as ex
-from apptest.conftest import assert_ran, chart_data, charts, open_page
+from apptest.conftest import assert_ran, chart_data, charts, keys, open_page
 
 PAGE = "app/pages/attention.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 N_CHARTS = 6  # loss and accuracy against lag, readout map, self-attention map, learning curves, cost
 TINY = {"steps": "20", "lags": ["5"], "hidden": "8"}
 TINY_COST = {"max_T": "128", "budget": "2.0"}
@@ -44,9 +45,9 @@ def test_each_control_reruns_cleanly():
                              ("selectbox", "map_task", "adding"), ("selectbox", "map_T", 20),
                              ("selectbox", "readout_of", "transformer"), ("select_slider", "max_T", 256),
                              ("select_slider", "budget", 2.0)]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=K(key)).set_value(value).run()
         _ok(at)
-        assert getattr(at, kind)(key=key).value == value, key
+        assert getattr(at, kind)(key=K(key)).value == value, key
     # the sweep settings now differ from the shipped run, which stays on screen until the button is pressed
     assert any("differ from the shipped run" in i.value for i in at.info)
 
@@ -54,16 +55,16 @@ def test_each_control_reruns_cleanly():
 def test_train_button_runs_the_settings_live():
     at = open_page(PAGE, query=TINY)
     _ok(at)
-    at.button(key="train").click().run()
+    at.button(key=K("train")).click().run()
     _ok(at)
     assert any("live run, seed 0" in c.value for c in at.caption)
-    assert at.selectbox(key="map_T").options == ["5"]
+    assert at.selectbox(key=K("map_T")).options == ["5"]
     assert "at T = 5" in _text(at)
 
 
 def test_measure_button_times_this_machine_within_its_budget():
     at = open_page(PAGE, query=TINY_COST)
-    at.button(key="measure").click().run()
+    at.button(key=K("measure")).click().run()
     _ok(at)
     assert any("this machine, just now" in c.value for c in at.caption)
     assert "at T = 128 self-attention took" in _text(at)
@@ -98,7 +99,7 @@ def test_the_cost_chart_after_measure_draws_the_measured_numbers(monkeypatch):
     _ok(at)
     before = _cost_chart_values(at)
     assert before == _values(shipped)
-    at.button(key="measure").click().run()
+    at.button(key=K("measure")).click().run()
     _ok(at)
     assert calls and any("this machine, just now" in c.value for c in at.caption)
     assert _cost_chart_values(at) == _values(fake) != before
@@ -106,7 +107,7 @@ def test_the_cost_chart_after_measure_draws_the_measured_numbers(monkeypatch):
 
 def test_no_lag_selected_falls_back_to_the_shipped_run():
     at = open_page(PAGE)
-    at.multiselect(key="lags").set_value([]).run()
+    at.multiselect(key=K("lags")).set_value([]).run()
     _ok(at)
     assert any("Pick at least one lag" in w.value for w in at.warning)
 
@@ -115,18 +116,18 @@ def test_bad_link_values_are_ignored_with_a_note():
     at = open_page(PAGE, query={"steps": "7", "lags": ["999", "10"], "hidden": "abc", "score": "cosine",
                                 "map_T": "1000", "max_T": "5"})
     _ok(at)
-    assert at.select_slider(key="steps").value == 300
-    assert at.multiselect(key="lags").value == [10]
-    assert at.selectbox(key="hidden").value == 16 and at.selectbox(key="score").value == "additive"
-    assert at.selectbox(key="map_T").value == 100 and at.select_slider(key="max_T").value == 512
+    assert at.select_slider(key=K("steps")).value == 300
+    assert at.multiselect(key=K("lags")).value == [10]
+    assert at.selectbox(key=K("hidden")).value == 16 and at.selectbox(key=K("score")).value == "additive"
+    assert at.selectbox(key=K("map_T")).value == 100 and at.select_slider(key=K("max_T")).value == 512
     notes = " ".join(w.value for w in at.warning)
     assert "not one of the choices" in notes and "not among the choices" in notes
 
 
 def test_the_reproduce_snippet_runs_the_settings_on_screen():
     at = open_page(PAGE, query={**TINY, **TINY_COST})
-    at.button(key="train").click().run()
-    at.button(key="measure").click().run()
+    at.button(key=K("train")).click().run()
+    at.button(key=K("measure")).click().run()
     _ok(at)
     (snippet,) = reproduce_snippets(at)
     assert "lags=(5,)" in snippet and "steps=20" in snippet and "lengths=(16, 32, 64, 128)" in snippet

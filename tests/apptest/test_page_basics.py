@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import io
 
-from apptest.conftest import assert_ran, open_page
+from apptest.conftest import assert_ran, keys, open_page
 from helpers import reproduce_snippets
 
 PAGE = "app/pages/basics.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 
 
 def _ok(at):
@@ -30,23 +31,23 @@ def test_each_control_reruns_cleanly():
     for kind, key, value in [("selectbox", "cell", "lstm"), ("selectbox", "cell", "gru"), ("select_slider", "H", 64),
                              ("selectbox", "signal", "impulse"), ("selectbox", "signal", "sine"), ("slider", "T", 60),
                              ("selectbox", "init", "small"), ("slider", "t", 7)]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=K(key)).set_value(value).run()
         _ok(at)
-        assert getattr(at, kind)(key=key).value == value, key
+        assert getattr(at, kind)(key=K(key)).value == value, key
 
 
 def test_a_shorter_sequence_clamps_the_time_step():
     at = open_page(PAGE)
-    at.slider(key="t").set_value(18).run()
-    at.slider(key="T").set_value(6).run()
+    at.slider(key=K("t")).set_value(18).run()
+    at.slider(key=K("T")).set_value(6).run()
     _ok(at)
-    assert at.slider(key="t").value == 6
+    assert at.slider(key=K("t")).value == 6
 
 
 def test_bad_link_values_are_clamped_or_ignored_with_a_note():
     at = open_page(PAGE, query={"t": "99", "T": "12", "cell": "transformer", "H": "7"})
     _ok(at)
-    assert at.slider(key="t").value == 12 and at.selectbox(key="cell").value == "rnn"
+    assert at.slider(key=K("t")).value == 12 and at.selectbox(key=K("cell")).value == "rnn"
     notes = " ".join(w.value for w in at.warning)
     assert "above the maximum" in notes and "not one of the choices" in notes
 

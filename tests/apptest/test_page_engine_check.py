@@ -8,10 +8,11 @@ import io
 
 import pytest
 
-from apptest.conftest import assert_ran, charts, open_page
+from apptest.conftest import assert_ran, charts, keys, open_page
 from helpers import reproduce_snippets
 
 PAGE = "app/pages/engine_check.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 
 
 def _ok(at):
@@ -33,10 +34,10 @@ def test_default_view_passes_every_check_and_catches_the_injected_error():
 def test_each_control_reruns_cleanly_and_a_bad_step_is_a_message():
     at = open_page(PAGE, query={"k": "1"})
     _ok(at)
-    at.select_slider(key="k").set_value(3).run()
+    at.select_slider(key=K("k")).set_value(3).run()
     _ok(at)
     assert not at.error  # k = 1 and k = 3 pass too
-    at.select_slider(key="eps").set_value(1e-8).run()  # rounding error dominates: some checks may fail
+    at.select_slider(key=K("eps")).set_value(1e-8).run()  # rounding error dominates: some checks may fail
     _ok(at)
     assert len(charts(at)) == 1  # failing or not, the chart draws; failures are listed in an error box
 
@@ -44,7 +45,7 @@ def test_each_control_reruns_cleanly_and_a_bad_step_is_a_message():
 @pytest.mark.slow  # imports torch: seconds
 def test_torch_parity_on_demand():
     at = open_page(PAGE)
-    at.toggle(key="torch").set_value(True).run()
+    at.toggle(key=K("torch")).set_value(True).run()
     _ok(at)
     if importlib.util.find_spec("torch") is None:
         assert any("not installed" in i.value for i in at.info)
@@ -56,7 +57,7 @@ def test_torch_parity_on_demand():
 def test_bad_link_values_are_ignored_with_a_note():
     at = open_page(PAGE, query={"k": "9", "torch": "maybe"})
     _ok(at)
-    assert at.select_slider(key="k").value == 2 and at.toggle(key="torch").value is False
+    assert at.select_slider(key=K("k")).value == 2 and at.toggle(key=K("torch")).value is False
     notes = " ".join(w.value for w in at.warning)
     assert "not one of the choices" in notes and "use true or false" in notes
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from apptest.conftest import assert_ran, charts, open_page, unescaped
+from apptest.conftest import assert_ran, charts, keys, open_page, unescaped
 from helpers import assert_snippet_runs, reproduce_snippets
 
 PAGE = "app/pages/forecasting.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 N_CHARTS = 6  # one-step, free-running, error by horizon, residuals, the series, training loss
 QUICK = {"series": "IBM, monthly stock price", "steps": "100", "models": ["RNN"]}
 
@@ -16,7 +17,7 @@ QUICK = {"series": "IBM, monthly stock price", "steps": "100", "models": ["RNN"]
 def test_default_view_is_shipped_and_says_who_wins():
     at = open_page(PAGE)
     assert_ran(at, n_charts=N_CHARTS)
-    assert not at.error and at.button(key="train").label == "Recompute live"  # the shipped models, shown
+    assert not at.error and at.button(key=K("train")).label == "Recompute live"  # the shipped models, shown
     table = at.dataframe[0].value.set_index("model")
     assert list(table.index) == ["persistence", "AR", "RNN", "LSTM", "GRU", "RNN readout-only"]
     best = table["RMSE, one step"].idxmin()
@@ -32,13 +33,13 @@ def test_default_view_is_shipped_and_says_who_wins():
 
 def test_each_control_reruns_cleanly():
     at = open_page(PAGE)
-    at.multiselect(key="models").set_value(["lstm:full", "lstm:readout"]).run()
+    at.multiselect(key=K("models")).set_value(["lstm:full", "lstm:readout"]).run()
     assert_ran(at, n_charts=N_CHARTS)
     for kind, key, value in [("select_slider", "ar", 2), ("number_input", "season", 100),
                              ("select_slider", "horizon", 6)]:  # scoring only: the shipped models stay
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=K(key)).set_value(value).run()
         assert_ran(at, n_charts=N_CHARTS)
-        assert at.button(key="train").label == "Recompute live", key
+        assert at.button(key=K("train")).label == "Recompute live", key
     assert "seasonal naive" in set(at.dataframe[0].value.model)
     for kind, key, value in [("select_slider", "noise", 0.2), ("select_slider", "frequency", 0.5),
                              ("select_slider", "window", 8), ("select_slider", "hidden", 8),
@@ -46,22 +47,22 @@ def test_each_control_reruns_cleanly():
                              ("select_slider", "lr", 0.03), ("select_slider", "batch", 16),
                              ("select_slider", "clip", 10.0), ("select_slider", "steps", 100),
                              ("selectbox", "series", "seattle_temp_max")]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=K(key)).set_value(value).run()
         assert_ran(at, n_charts=5)  # baselines only until the button is clicked: no training-loss chart
-        assert at.button(key="train").label.startswith("Train "), key
+        assert at.button(key=K("train")).label.startswith("Train "), key
 
 
 def test_the_train_button_trains_and_the_result_stays():
     at = open_page(PAGE, query=QUICK)
     assert_ran(at, n_charts=5)
-    assert at.button(key="train").label == "Train RNN"
+    assert at.button(key=K("train")).label == "Train RNN"
     assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
-    at.button(key="train").click().run()
+    at.button(key=K("train")).click().run()
     assert_ran(at, n_charts=N_CHARTS)
     assert "RNN" in set(at.dataframe[0].value.model)
-    at.select_slider(key="ar").set_value(4).run()
+    at.select_slider(key=K("ar")).set_value(4).run()
     assert_ran(at, n_charts=N_CHARTS)
-    assert "train" not in [b.key for b in at.button]  # nothing left to train
+    assert K("train") not in [b.key for b in at.button]  # nothing left to train
     assert any(c.value.startswith("Shown: your live run of these settings") for c in at.caption)
 
 
@@ -70,7 +71,7 @@ def test_bad_link_values_are_clamped_or_ignored_with_a_note():
     assert_ran(at)
     notes = " ".join(w.value for w in at.warning)
     assert "not one of the choices" in notes and "below the minimum" in notes and "not among the choices" in notes
-    assert at.selectbox(key="series").value == "sine" and at.number_input(key="season").value == 0
+    assert at.selectbox(key=K("series")).value == "sine" and at.number_input(key=K("season")).value == 0
 
 
 DAYS = [f"2021-01-{d:02d}" for d in range(1, 32)] + [f"2021-02-{d:02d}" for d in range(1, 29)]
@@ -121,22 +122,22 @@ NOTED_FILES = [  # read whole, with a note that says how: (what, bytes, words th
 
 def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
     at = open_page(PAGE, query={"ar": "4"})
-    at.selectbox(key="series").set_value("upload").run()
+    at.selectbox(key=K("series")).set_value("upload").run()
     assert_ran(at)
     assert any("Upload a file" in i.value for i in at.info)
     for what, raw, expected in BAD_FILES:
-        at.file_uploader(key="upload").set_value(("bad.csv", raw, "text/csv")).run()
+        at.file_uploader(key=K("upload")).set_value(("bad.csv", raw, "text/csv")).run()
         assert_ran(at)
         errors = [unescaped(e.value) for e in at.error]
         assert len(errors) == 1 and expected in errors[0], (what, errors)
-        assert at.select_slider(key="ar").value == 4 and at.selectbox(key="series").value == "upload", what
+        assert at.select_slider(key=K("ar")).value == 4 and at.selectbox(key=K("series")).value == "upload", what
         assert charts(at), what  # the article's sine is still shown
 
 
 def test_files_read_whole_with_a_note_keep_every_row():
     at = open_page(PAGE, query={"series": "Upload a CSV"})
     for what, raw, expected in NOTED_FILES:
-        at.file_uploader(key="upload").set_value(("noted.csv", raw, "text/csv")).run()
+        at.file_uploader(key=K("upload")).set_value(("noted.csv", raw, "text/csv")).run()
         assert_ran(at)
         assert not at.error, (what, [e.value for e in at.error])
         assert any(expected in unescaped(w.value) for w in at.warning), (what, [w.value for w in at.warning])
@@ -147,15 +148,15 @@ def test_a_good_upload_is_forecast_and_a_too_short_one_is_explained():
     values = "".join(f"{d},{10 + (i % 7)}\n" for i, d in enumerate(DAYS))
     at = open_page(PAGE, query={"series": "Upload a CSV", "steps": "100", "models": ["GRU"], "window": "8",
                                 "ar": "2"})
-    at.file_uploader(key="upload").set_value(("sales [v2].csv", f"day,sales\n{values}".encode(), "text/csv")).run()
+    at.file_uploader(key=K("upload")).set_value(("sales [v2].csv", f"day,sales\n{values}".encode(), "text/csv")).run()
     assert_ran(at, n_charts=5)
     captions = " ".join(c.value for c in at.caption)
     assert "(file `sales [v2].csv`)" in captions  # the name as typed, as inline code: no visible escapes
     assert "season of 7 steps (daily values: a week)" in unescaped(captions)  # and the guessed season is said
     assert "seasonal naive" in set(at.dataframe[0].value.model)  # daily data: a weekly season
-    at.button(key="train").click().run()
+    at.button(key=K("train")).click().run()
     assert_ran(at, n_charts=N_CHARTS)
-    at.select_slider(key="window").set_value(48).run()  # 59 values cannot feed windows of 48
+    at.select_slider(key=K("window")).set_value(48).run()  # 59 values cannot feed windows of 48
     assert_ran(at, n_charts=0)
     assert any("too short" in unescaped(e.value) for e in at.error)
 

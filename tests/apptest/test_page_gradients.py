@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import io
 
-from apptest.conftest import assert_ran, open_page
+from apptest.conftest import assert_ran, keys, open_page
 from helpers import reproduce_snippets
 
 PAGE = "app/pages/gradients.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 N_CHARTS = 6
 
 
@@ -32,14 +33,14 @@ def test_each_control_reruns_cleanly():
                              ("selectbox", "nonlinearity", "sigmoid"), ("selectbox", "nonlinearity", "relu"),
                              ("selectbox", "init", "xavier"), ("slider", "radius", 1.3),
                              ("multiselect", "radii", [0.5, 3.0]), ("select_slider", "sweep_max", 2.0)]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=K(key)).set_value(value).run()
         _ok(at)
-        assert getattr(at, kind)(key=key).value == value, key
+        assert getattr(at, kind)(key=K(key)).value == value, key
 
 
 def test_an_empty_radius_selection_falls_back_to_the_slider():
     at = open_page(PAGE)
-    at.multiselect(key="radii").set_value([]).run()
+    at.multiselect(key=K("radii")).set_value([]).run()
     _ok(at)
     assert any("No radius selected" in i.value for i in at.info)
 
@@ -55,9 +56,9 @@ def test_overflow_is_a_message_and_the_charts_still_draw():
 def test_bad_link_values_are_clamped_or_ignored_with_a_note():
     at = open_page(PAGE, query={"radius": "7", "nonlinearity": "softplus", "T": "1000", "radii": ["0.8", "9.9"]})
     _ok(at)
-    assert at.slider(key="radius").value == 1.5
-    assert at.selectbox(key="nonlinearity").value == "tanh"
-    assert at.multiselect(key="radii").value == [0.8]
+    assert at.slider(key=K("radius")).value == 1.5
+    assert at.selectbox(key=K("nonlinearity")).value == "tanh"
+    assert at.multiselect(key=K("radii")).value == [0.8]
     notes = " ".join(w.value for w in at.warning)
     assert "above the maximum" in notes and "not one of the choices" in notes and "not among the choices" in notes
 

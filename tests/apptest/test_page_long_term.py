@@ -8,10 +8,11 @@ import io
 
 import pytest
 
-from apptest.conftest import assert_ran, charts, open_page
+from apptest.conftest import assert_ran, charts, keys, open_page
 from helpers import reproduce_snippets
 
 PAGE = "app/pages/long_term.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 TINY = {"steps": "10", "T": "5", "hidden": "4"}
 
 
@@ -42,7 +43,7 @@ def test_training_runs_for_every_task_cell_and_optimizer_with_a_tiny_budget(task
     _ok(at)
     assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
     n_before = len(charts(at))
-    at.button(key="train").click().run()
+    at.button(key=K("train")).click().run()
     _ok(at)
     assert len(charts(at)) == n_before + 2  # the loss against the baseline, and ||dL/dh_0||
     assert "Live run, seed 0." in _text(at)
@@ -57,14 +58,14 @@ def test_each_control_reruns_cleanly():
                              ("selectbox", "optimizer", "momentum"), ("select_slider", "lr", 0.1),
                              ("select_slider", "steps", 50), ("radio", "sweep_task", "first_element"),
                              ("selectbox", "p_cell", "lstm"), ("selectbox", "p_T", 25), ("selectbox", "p_seed", 1)]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=K(key)).set_value(value).run()
         _ok(at)
-        assert getattr(at, kind)(key=key).value == value, key
+        assert getattr(at, kind)(key=K(key)).value == value, key
 
 
 def test_a_sweep_point_recomputed_live_matches_the_shipped_one_bit_for_bit():
     at = open_page(PAGE, query={"sweep_task": "adding", "p_cell": "rnn", "p_T": "10", "p_seed": "0"})
-    at.button(key="recompute").click().run()
+    at.button(key=K("recompute")).click().run()
     _ok(at)
     assert "Bit for bit the same, in every column but the wall time." in _text(at)
 
@@ -73,7 +74,7 @@ def test_the_articles_loop_runs_at_another_seed():
     at = open_page(PAGE)
     at.number_input(key="seed").set_value(3).run()
     _ok(at)
-    at.button(key="run_article").click().run()
+    at.button(key=K("run_article")).click().run()
     _ok(at)
     assert any(c.value.startswith("Seed 3.") for c in at.caption)
 
@@ -81,8 +82,8 @@ def test_the_articles_loop_runs_at_another_seed():
 def test_bad_link_values_are_clamped_or_ignored_with_a_note():
     at = open_page(PAGE, query={"T": "7", "task": "sine", "steps": "-3", "cell": "transformer"})
     _ok(at)
-    assert at.select_slider(key="T").value == 50 and at.selectbox(key="task").value == "adding"
-    assert at.radio(key="cell").value == "lstm"
+    assert at.select_slider(key=K("T")).value == 50 and at.selectbox(key=K("task")).value == "adding"
+    assert at.radio(key=K("cell")).value == "lstm"
     notes = " ".join(w.value for w in at.warning)
     assert "not one of the choices" in notes
 

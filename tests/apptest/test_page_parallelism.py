@@ -6,11 +6,12 @@ import functools
 
 import pytest
 
-from apptest.conftest import assert_ran, open_page
+from apptest.conftest import assert_ran, keys, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 from rnncore.experiments import parallelism as par
 
 PAGE = "app/pages/parallelism.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 SMALL = {"H": "16", "B": "4", "T_max": "128"}  # a quick view for the tests that are about controls, not timings
 
 
@@ -49,7 +50,7 @@ def test_each_control_reruns_cleanly(quick):
     at = open_page(PAGE, query=SMALL)
     _ok(at)
     for key, value in [("H", 32), ("B", 1), ("T_max", 256)]:
-        at.select_slider(key=key).set_value(value).run()
+        at.select_slider(key=K(key)).set_value(value).run()
         _ok(at)
 
 
@@ -57,7 +58,7 @@ def test_a_long_measurement_waits_for_the_button_then_runs(quick, tiny_thorough)
     at = open_page(PAGE, query={"H": "16", "B": "4", "T_max": "1024"})
     _ok(at, n_charts=1)  # only the depth chart, which needs no timing
     assert any("waits for you" in i.value for i in at.info)
-    at.button(key="go-measure").click().run()
+    at.button(key=K("go-measure")).click().run()
     _ok(at)
     assert "At T = 1024" in " ".join(m.value for m in at.markdown)
 
@@ -65,7 +66,7 @@ def test_a_long_measurement_waits_for_the_button_then_runs(quick, tiny_thorough)
 def test_bad_link_values_are_ignored_with_a_note(quick):
     at = open_page(PAGE, query={**SMALL, "T_max": "999", "B": "lots"})
     _ok(at)
-    assert at.select_slider(key="T_max").value == 512 and at.select_slider(key="B").value == 32
+    assert at.select_slider(key=K("T_max")).value == 512 and at.select_slider(key=K("B")).value == 32
     assert "not one of the choices" in " ".join(w.value for w in at.warning)
 
 

@@ -8,10 +8,11 @@ import io
 
 import pytest
 
-from apptest.conftest import assert_ran, charts, open_page
+from apptest.conftest import assert_ran, charts, keys, open_page
 from helpers import reproduce_snippets
 
 GATES, CLIPPING, INIT = "app/pages/gated_cells.py", "app/pages/clipping.py", "app/pages/initialization.py"
+KEYS = {page: keys(page) for page in (GATES, CLIPPING, INIT)}  # widget keys of each page, by control name
 
 
 def _ok(at):
@@ -48,11 +49,11 @@ def test_gates_controls_rerun_and_the_button_trains_with_a_tiny_budget():
     for kind, key, value in [("selectbox", "task", "temporal_order"), ("selectbox", "task", "copy_memory"),
                              ("selectbox", "task", "first_element"), ("select_slider", "T", 25),
                              ("select_slider", "hidden", 16), ("radio", "sweep_task", "first_element")]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=KEYS[GATES](key)).set_value(value).run()
         _ok(at)
-        assert getattr(at, kind)(key=key).value == value, key
-    at.select_slider(key="hidden").set_value(8).run()
-    at.button(key="train").click().run()
+        assert getattr(at, kind)(key=KEYS[GATES](key)).value == value, key
+    at.select_slider(key=KEYS[GATES]("hidden")).set_value(8).run()
+    at.button(key=KEYS[GATES]("train")).click().run()
     _ok(at)
     assert len(charts(at)) == 4 and len(at.metric) == 3
     assert any("live run" in c.value for c in at.caption)
@@ -79,16 +80,16 @@ def test_clipping_controls_and_the_button_with_a_tiny_budget():
     at = open_page(CLIPPING, query={"steps": "10", "T": "10"})
     _ok(at)
     assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
-    at.button(key="train").click().run()
+    at.button(key=KEYS[CLIPPING]("train")).click().run()
     _ok(at)
     assert len(charts(at)) == 5 and any("live run" in c.value for c in at.caption)
     for kind, key, value in [("select_slider", "lr", 0.1), ("select_slider", "threshold", 0.1),
                              ("slider", "w0", 6.0), ("slider", "b0", -3.5), ("select_slider", "cliff_lr", 1.0),
                              ("select_slider", "cliff_clip", 1.0), ("select_slider", "cliff_steps", 20)]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=KEYS[CLIPPING](key)).set_value(value).run()
         _ok(at)
-        assert getattr(at, kind)(key=key).value == value, key
-    at.button(key="train").click().run()  # a large learning rate: whatever happens is shown, not raised
+        assert getattr(at, kind)(key=KEYS[CLIPPING](key)).value == value, key
+    at.button(key=KEYS[CLIPPING]("train")).click().run()  # a large learning rate: whatever happens is shown, not raised
     _ok(at)
 
 
@@ -111,10 +112,10 @@ def test_init_controls_and_the_button_with_a_tiny_budget():
     _ok(at)
     assert len(charts(at)) == 3
     for kind, key, value in [("slider", "radius", 1.4), ("select_slider", "T", 25), ("select_slider", "hidden", 16)]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=KEYS[INIT](key)).set_value(value).run()
         _ok(at)
-    at.select_slider(key="T").set_value(10).run()
-    at.button(key="train").click().run()
+    at.select_slider(key=KEYS[INIT]("T")).set_value(10).run()
+    at.button(key=KEYS[INIT]("train")).click().run()
     _ok(at)
     assert len(charts(at)) == 4 and any("Live run" in c.value for c in at.caption)
 
@@ -132,5 +133,5 @@ def test_init_snippet_runs():
 def test_bad_link_values_are_clamped_or_ignored_with_a_note(page, query, key, kind, expected):
     at = open_page(page, query=query)
     _ok(at)
-    assert getattr(at, kind)(key=key).value == expected
+    assert getattr(at, kind)(key=KEYS[page](key)).value == expected
     assert any(("link" in w.value) for w in at.warning)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from apptest.conftest import assert_ran, charts, open_page, unescaped
+from apptest.conftest import assert_ran, charts, keys, open_page, unescaped
 from helpers import assert_snippet_runs, reproduce_snippets
 
 PAGE = "app/pages/sentiment.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 QUICK = {"steps": "100", "cells": ["RNN"]}  # a budget that trains in well under a second
 
 
@@ -14,7 +15,7 @@ def test_default_view_is_shipped_and_draws_every_view():
     assert_ran(at, n_charts=5)  # accuracy, loss curves, validation accuracy, word trace, hidden states
     assert not at.error and not at.info
     # nothing to train: the shipped results match the settings, and the button offers to recompute them live
-    assert at.button(key="train").label == "Recompute live"
+    assert at.button(key=K("train")).label == "Recompute live"
     assert "Shown: the shipped runs for these settings." in [c.value for c in at.caption]
     text = " ".join(m.value for m in at.markdown)
     assert "0.23" in text and "-0.18" in text and "bag-of-words: **0.68**" in text and "LSTM: **1.00**" in text
@@ -25,35 +26,35 @@ def test_default_view_is_shipped_and_draws_every_view():
 
 def test_each_control_reruns_cleanly():
     at = open_page(PAGE)
-    at.multiselect(key="cells").set_value(["lstm"]).run()
+    at.multiselect(key=K("cells")).set_value(["lstm"]).run()
     assert_ran(at, n_charts=5)
-    at.radio(key="trace").set_value("gru").run()  # not selected: the page traces the LSTM and says so
+    at.radio(key=K("trace")).set_value("gru").run()  # not selected: the page traces the LSTM and says so
     assert_ran(at)
     assert any("not trained" in c.value for c in at.caption)
-    at.text_input(key="sentence").set_value("never boring , it was wonderful blorf").run()
+    at.text_input(key=K("sentence")).set_value("never boring , it was wonderful blorf").run()
     assert_ran(at, n_charts=5)
     assert any("`blorf`" in c.value for c in at.caption)
-    at.text_input(key="sentence").set_value("!!!").run()
+    at.text_input(key=K("sentence")).set_value("!!!").run()
     assert_ran(at, n_charts=3)
     assert any("no words" in i.value for i in at.info)
     for key, value in [("hidden", 16), ("embedding", 8), ("lr", 0.03), ("batch", 64), ("clip", 1.0),
                        ("max_len", 20), ("steps", 100)]:
-        at.select_slider(key=key).set_value(value).run()
+        at.select_slider(key=K(key)).set_value(value).run()
         assert_ran(at, n_charts=1)  # new settings: only the baseline until the button is clicked
-        assert at.button(key="train").label.startswith("Train "), key
+        assert at.button(key=K("train")).label.startswith("Train "), key
 
 
 def test_the_train_button_trains_with_progress_and_the_result_stays():
     at = open_page(PAGE, query=QUICK)
     assert_ran(at, n_charts=1)
-    assert at.button(key="train").label == "Train RNN"
+    assert at.button(key=K("train")).label == "Train RNN"
     assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
-    at.button(key="train").click().run()
+    at.button(key=K("train")).click().run()
     assert_ran(at, n_charts=5)
     assert not at.info
-    at.text_input(key="sentence").set_value("not good").run()  # a rerun keeps the trained model
+    at.text_input(key=K("sentence")).set_value("not good").run()  # a rerun keeps the trained model
     assert_ran(at, n_charts=5)
-    assert "train" not in [b.key for b in at.button]  # nothing left to train
+    assert K("train") not in [b.key for b in at.button]  # nothing left to train
     assert any(c.value.startswith("Shown: your live run of these settings") for c in at.caption)
 
 
@@ -63,8 +64,8 @@ def test_bad_link_values_are_clamped_or_ignored_with_a_note():
     assert_ran(at)
     notes = " ".join(w.value for w in at.warning)
     assert "not one of the choices" in notes and "not among the choices" in notes and "was cut" in notes
-    assert at.select_slider(key="steps").value == 1500 and at.multiselect(key="cells").value == ["rnn"]
-    assert len(at.text_input(key="sentence").value) == 300
+    assert at.select_slider(key=K("steps")).value == 1500 and at.multiselect(key=K("cells")).value == ["rnn"]
+    assert len(at.text_input(key=K("sentence")).value) == 300
 
 
 BAD_FILES = [  # (what, bytes, words the message must contain)
@@ -107,23 +108,23 @@ NOTED_FILES = [  # read whole, with a note that says how: (what, bytes, words th
 
 def test_every_bad_file_gets_a_clear_error_and_the_settings_stay():
     at = open_page(PAGE)
-    at.select_slider(key="hidden").set_value(16).run()
-    at.radio(key="data").set_value("upload").run()
+    at.select_slider(key=K("hidden")).set_value(16).run()
+    at.radio(key=K("data")).set_value("upload").run()
     assert_ran(at)
     assert any("Upload a file" in i.value for i in at.info)
     for what, raw, expected in BAD_FILES:
-        at.file_uploader(key="upload").set_value(("bad.csv", raw, "text/csv")).run()
+        at.file_uploader(key=K("upload")).set_value(("bad.csv", raw, "text/csv")).run()
         assert_ran(at)
         errors = [unescaped(e.value) for e in at.error]
         assert len(errors) == 1 and expected in errors[0], (what, errors)
-        assert at.select_slider(key="hidden").value == 16 and at.radio(key="data").value == "upload", what
+        assert at.select_slider(key=K("hidden")).value == 16 and at.radio(key=K("data")).value == "upload", what
         assert charts(at), what  # the built-in corpus is still shown
 
 
 def test_files_read_whole_with_a_note_keep_every_row():
     at = open_page(PAGE, query={"data": "Upload a CSV"})
     for what, raw, expected in NOTED_FILES:
-        at.file_uploader(key="upload").set_value(("noted.csv", raw, "text/csv")).run()
+        at.file_uploader(key=K("upload")).set_value(("noted.csv", raw, "text/csv")).run()
         assert_ran(at)
         assert not at.error, (what, [e.value for e in at.error])
         assert any(expected in unescaped(w.value) for w in at.warning), (what, [w.value for w in at.warning])
@@ -133,7 +134,7 @@ def test_files_read_whole_with_a_note_keep_every_row():
 def test_user_text_in_messages_is_inert():
     at = open_page(PAGE, query={"data": "Upload a CSV"})
     evil = b"text,label\ngood,1\nbad,[click](http://evil.example) **x**\n"
-    at.file_uploader(key="upload").set_value(("x.csv", evil, "text/csv")).run()
+    at.file_uploader(key=K("upload")).set_value(("x.csv", evil, "text/csv")).run()
     assert_ran(at)
     (error,) = at.error
     assert "[click](" not in error.value and r"\[click\]\(http" in error.value  # no link, no bold
@@ -143,12 +144,12 @@ def test_a_good_upload_trains_and_formula_texts_are_neutralised():
     rows = [f"{'=cmd|calc' if i == 0 else ''}{'a fine and lovely' if i % 2 else 'a dull and tedious'} film {i},{i % 2}"
             for i in range(80)]
     at = open_page(PAGE, query={**QUICK, "data": "Upload a CSV"})
-    at.file_uploader(key="upload").set_value(("reviews.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv"))
+    at.file_uploader(key=K("upload")).set_value(("reviews.csv", ("text,label\n" + "\n".join(rows)).encode(), "text/csv"))
     at.run()
     assert_ran(at, n_charts=1)
     assert any("spreadsheet formula" in unescaped(w.value) for w in at.warning)
     assert any("Uploaded CSV (80 rows)" in c.value and "reviews" in c.value for c in at.caption)
-    at.button(key="train").click().run()
+    at.button(key=K("train")).click().run()
     assert_ran(at, n_charts=5)
     subsets = set(at.dataframe[0].value.columns)
     assert subsets == {"all"}  # uploads have no phenomena tags

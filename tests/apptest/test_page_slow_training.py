@@ -6,12 +6,13 @@ import functools
 
 import pytest
 
-from apptest.conftest import assert_ran, open_page
+from apptest.conftest import assert_ran, keys, open_page
 from helpers import assert_snippet_runs, reproduce_snippets
 from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
 
 PAGE = "app/pages/slow_training.py"
+K = keys(PAGE)  # widget keys of this page, by control name
 N_CHARTS = 7
 
 
@@ -52,22 +53,22 @@ def test_each_control_reruns_cleanly(quick):
     for kind, key, value in [("selectbox", "task", "adding"), ("select_slider", "T", 5), ("select_slider", "H", 8),
                              ("selectbox", "cell", "gru"), ("slider", "thr", 0.5),
                              ("selectbox", "spike_opt", "adam"), ("select_slider", "spike_lr", 0.02)]:
-        getattr(at, kind)(key=key).set_value(value).run()
+        getattr(at, kind)(key=K(key)).set_value(value).run()
         _ok(at)
-        assert getattr(at, kind)(key=key).value == value, key
+        assert getattr(at, kind)(key=K(key)).value == value, key
 
 
 def test_no_optimizer_asks_for_one_and_a_big_race_waits_for_its_button(quick):
     at = open_page(PAGE, query={"opt": ["sgd"], "lr": ["0.01"], "steps": "30"})
-    at.multiselect(key="opt").set_value([]).run()
+    at.multiselect(key=K("opt")).set_value([]).run()
     _ok(at, N_CHARTS - 2)
     assert any("at least one optimizer" in i.value for i in at.info)
-    at.multiselect(key="opt").set_value(["sgd", "momentum"]).run()
-    at.select_slider(key="steps").set_value(500).run()
-    at.multiselect(key="lr").set_value([0.01, 0.1]).run()  # 2 x 2 x 500 x T=10: over the quick budget
+    at.multiselect(key=K("opt")).set_value(["sgd", "momentum"]).run()
+    at.select_slider(key=K("steps")).set_value(500).run()
+    at.multiselect(key=K("lr")).set_value([0.01, 0.1]).run()  # 2 x 2 x 500 x T=10: over the quick budget
     _ok(at, N_CHARTS - 2)
     assert any("take a while" in i.value for i in at.info)
-    at.button(key="go-race").click().run()
+    at.button(key=K("go-race")).click().run()
     _ok(at, N_CHARTS)
     assert len(at.dataframe[0].value) == 4
 
@@ -80,20 +81,20 @@ def test_raising_the_learning_rate_shows_the_blow_up():
 
 def test_the_buttons_run_the_longer_measurements(quick, small_buttons):
     at = open_page(PAGE, query={"opt": ["sgd"], "lr": ["0.01"], "steps": "30"})
-    at.button(key="go-cost").click().run()
+    at.button(key=K("go-cost")).click().run()
     _ok(at)
-    assert "go-cost" not in [b.key for b in at.button]
-    at.button(key="go-article").click().run()
+    assert K("go-cost") not in [b.key for b in at.button]
+    at.button(key=K("go-article")).click().run()
     _ok(at)
-    assert "go-article" not in [b.key for b in at.button]
+    assert K("go-article") not in [b.key for b in at.button]
     assert "after 50 steps" in " ".join(m.value for m in at.markdown)
 
 
 def test_bad_link_values_are_clamped_or_ignored_with_a_note(quick):
     at = open_page(PAGE, query={"opt": ["sgd", "lbfgs"], "lr": ["0.01"], "steps": "30", "thr": "5", "T": "7"})
     _ok(at)
-    assert at.slider(key="thr").value == 0.9 and at.select_slider(key="T").value == 10
-    assert at.multiselect(key="opt").value == ["sgd"]
+    assert at.slider(key=K("thr")).value == 0.9 and at.select_slider(key=K("T")).value == 10
+    assert at.multiselect(key=K("opt")).value == ["sgd"]
     notes = " ".join(w.value for w in at.warning)
     assert "above the maximum" in notes and "not one of the choices" in notes and "not among the choices" in notes
 
