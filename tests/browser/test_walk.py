@@ -2,8 +2,9 @@
 you come back to shows its own settings.
 
 The cases from the issue: ``/sentiment?lr=0.03``, then "Time-series prediction" (which took the 0.03 over), then
-"Slow training & convergence" (its ``lr`` is a list of rates) raised TypeError and kept ``lr=0.03`` in the address; Long-term at ``T=200`` then "RNN basics" while it ran raised
-StreamlitValueAboveMaxError (basics' T stops at 60), and coming back showed T = 20.
+"Slow training & convergence" (its ``lr`` is a list of rates) raised TypeError and kept ``lr=0.03`` in the address;
+Long-term at ``T=200`` then "RNN basics" while it ran raised StreamlitValueAboveMaxError (basics' T stops at 60), and
+coming back showed T = 20.
 """
 
 from __future__ import annotations
