@@ -7,7 +7,8 @@ position). A model that is "stuck at the baseline" has learned nothing about the
 from __future__ import annotations
 
 import inspect
-from typing import Callable, Iterable, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import numpy as np
 

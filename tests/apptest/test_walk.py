@@ -15,9 +15,9 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from apptest.conftest import keys, open_page
 from app import nav
 from app.controls import namespace
+from apptest.conftest import keys, open_page
 
 PAGES = [spec.path for spec in nav.PAGES]
 KINDS = ("slider", "select_slider", "selectbox", "radio", "multiselect", "toggle", "number_input", "text_input")

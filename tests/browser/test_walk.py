@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser.conftest import wait_for_app
 from app import nav
+from browser.conftest import wait_for_app
 
 pytestmark = pytest.mark.browser
 
