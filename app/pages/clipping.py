@@ -108,7 +108,8 @@ ui.chart(lt_charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=
 ui.chart(lt_charts.success_vs_lag, found.rates, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
          caption="The share of seeds under 10% of the baseline, with 95% Wilson intervals.")
 st.markdown(
-    f"The sweep's setting: {sweep_settings.get('chosen') or 'the page default regime above, chosen by hand'}. "
+    f"The sweep's setting: {clipping.describe(sweeps.config_of(sweep.iloc[0]))}, clipping by global norm "
+    f"{sweep['clip'].max():g} or none; {sweep_settings.get('chosen') or 'chosen by hand'}. "
     "**Does clipping help more as T grows?** Share of runs thrown far above the baseline (loss / baseline > "
     f"{lt.WORSE:g}) without clipping: "
     + ", ".join(f"T = {r.T}: **{r.thrown_none:.0%}**" for r in summary.itertuples())
