@@ -15,7 +15,7 @@ import re
 
 from helpers import assert_snippet_runs, reproduce_snippets
 
-from apptest.conftest import assert_ran, open_page, unescaped
+from apptest.conftest import assert_ran, keys, open_page, unescaped
 
 
 def snippet_headline(at) -> float:
@@ -42,7 +42,7 @@ def metric(at, label: str) -> str:
 
 def test_basics_snippet_prints_the_hidden_state_norm_of_the_caption():
     at = open_page("app/pages/basics.py")
-    at.slider(key="t").set_value(7).run()
+    at.slider(key=keys("app/pages/basics.py")("t")).set_value(7).run()
     assert_ran(at, errors_allowed=False)
     on_screen = shown((c.value for c in at.caption), r"At t = 7: ‖h_t‖ = ([0-9.]+),")
     assert f"{snippet_headline(at):.3f}" == on_screen
@@ -65,8 +65,8 @@ def test_long_term_snippet_prints_the_held_out_loss_of_a_live_run():
     # The default (an LSTM, 500 steps at T = 50) trains for minutes: a small LSTM, trained live by the page's button.
     at = open_page("app/pages/long_term.py")
     for key, value in (("T", 20), ("hidden", 8), ("steps", 50)):
-        at.select_slider(key=key).set_value(value).run()
-    at.button(key="train").click().run()
+        at.select_slider(key=keys("app/pages/long_term.py")(key)).set_value(value).run()
+    at.button(key=keys("app/pages/long_term.py")("train")).click().run()
     assert_ran(at, errors_allowed=False)
     on_screen = shown((m.value for m in at.markdown), r"Held-out loss on [0-9,]+ fresh sequences: \*\*([^*]+)\*\*")
     assert f"{snippet_headline(at):.4g}" == on_screen
@@ -75,8 +75,8 @@ def test_long_term_snippet_prints_the_held_out_loss_of_a_live_run():
 def test_gated_cells_snippet_prints_the_lstm_loss_ratio_of_a_live_run():
     # The default (three cells, 500 steps) trains for minutes: 10 steps each, trained live by the page's button.
     at = open_page("app/pages/gated_cells.py")
-    at.select_slider(key="steps").set_value(10).run()
-    at.button(key="train").click().run()
+    at.select_slider(key=keys("app/pages/gated_cells.py")("steps")).set_value(10).run()
+    at.button(key=keys("app/pages/gated_cells.py")("train")).click().run()
     assert_ran(at, errors_allowed=False)
     assert f"{snippet_headline(at):.1%}" == metric(at, "LSTM: held-out loss / baseline")
 
@@ -84,8 +84,8 @@ def test_gated_cells_snippet_prints_the_lstm_loss_ratio_of_a_live_run():
 def test_clipping_snippet_prints_the_clipped_runs_loss_ratio_of_a_live_run():
     # The default (three runs of 300 steps at T = 100) trains for minutes: 10 steps each, trained live.
     at = open_page("app/pages/clipping.py")
-    at.select_slider(key="steps").set_value(10).run()
-    at.button(key="train").click().run()
+    at.select_slider(key=keys("app/pages/clipping.py")("steps")).set_value(10).run()
+    at.button(key=keys("app/pages/clipping.py")("train")).click().run()
     assert_ran(at, errors_allowed=False)
     assert f"{snippet_headline(at):.3g}× baseline" == metric(at, "Clip by global norm")
 
@@ -93,7 +93,7 @@ def test_clipping_snippet_prints_the_clipped_runs_loss_ratio_of_a_live_run():
 def test_initialization_snippet_prints_the_orthogonal_gradient_at_step_1_of_the_caption():
     # The snippet also trains the six choices: 10 steps each instead of the default 1,500.
     at = open_page("app/pages/initialization.py")
-    at.select_slider(key="steps").set_value(10).run()
+    at.select_slider(key=keys("app/pages/initialization.py")("steps")).set_value(10).run()
     assert_ran(at, errors_allowed=False)
     on_screen = shown((c.value for c in at.caption), r"Reaching step 1: .*?\borthogonal ([0-9.]+e[-+][0-9]+)")
     assert f"{snippet_headline(at):.1e}" == on_screen
