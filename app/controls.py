@@ -54,6 +54,7 @@ _PAGE = "_lab_url_page"  # session_state: the namespace of this run's page
 _DRAWN = "_lab_url_drawn"  # session_state: the URL names of the controls drawn in this run
 _SAVED = "_lab_saved"  # session_state: {namespace: {name: value}}, each page's last value of each control
 _LEFT = "_lab_url_left"  # session_state: the page's parameters in the address bar after this module last wrote it
+_OURS = "_lab_url_ours"  # session_state: the names this module wrote into the address on this page
 _NOTES = "_lab_url_notes"  # session_state: {widget key: _Note} for controls fixed from the URL
 _UNKNOWN = "_lab_url_unknown"  # session_state: (namespace, names) of removed unknown URL names
 _MISSING = object()
@@ -114,6 +115,7 @@ def start_page(page: str) -> None:
     if not switched:
         return
     state.pop(_NOTES, None)
+    state[_OURS] = set()
     incoming = _page_params()
     if incoming and _LEFT in state and incoming == state[_LEFT] and not _history_navigation():
         for param in incoming:
@@ -262,6 +264,7 @@ def _write(name: str, values: list[str] | None) -> None:
         del st.query_params[name]
     elif current != values:
         st.query_params[name] = values[0] if len(values) == 1 else values
+        st.session_state.setdefault(_OURS, set()).add(name)
     else:
         return
     _remember_address()
@@ -438,13 +441,16 @@ def report_unknown_params(where: Any, *, page: str) -> None:
     """Remove URL names that no control of this page drew in this run, and say so in ``where`` (a placeholder).
 
     Call once per run, after the page script ran, so every control of the page has been drawn. A name Streamlit
-    refuses to delete is bound to a widget (the seed), hence known.
+    refuses to delete is bound to a widget (the seed), hence known. A name this module wrote itself belongs to a
+    control the page hides now (e.g. the sine's frequency once another series is chosen): it goes without a note, and
+    the control gets its value back when it shows again.
 
     Args:
         where: an ``st.empty()`` placeholder at the top of the page.
         page: the current page's url_path, so the note stays with the page it was raised on.
     """
     drawn = st.session_state.get(_DRAWN, set())
+    ours = st.session_state.get(_OURS, set())
     removed = []
     for name in list(st.query_params):
         if name in drawn:
@@ -453,7 +459,8 @@ def report_unknown_params(where: Any, *, page: str) -> None:
             del st.query_params[name]
         except StreamlitAPIException:
             continue  # bound to a control: a known name
-        removed.append(name)
+        if name not in ours:
+            removed.append(name)
     _remember_address()
     if removed:
         st.session_state[_UNKNOWN] = (page, sorted(removed))

@@ -16,8 +16,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from app import nav
-from app.controls import namespace
-from apptest.conftest import keys, open_page
+from app.controls import namespace, widget_key
+from apptest.conftest import TIMEOUT, keys, open_page
 
 PAGES = [spec.path for spec in nav.PAGES]
 KINDS = ("slider", "select_slider", "selectbox", "radio", "multiselect", "toggle", "number_input", "text_input")
@@ -199,3 +199,26 @@ def test_a_long_sequence_does_not_follow_to_a_page_with_a_shorter_range():
     assert at.query_params["T"] == "200"
     at = switch(at, basics)
     assert not at.exception and at.slider(key=keys(basics)("T")).value == 6 and at.query_params["T"] == "6"
+
+
+def hiding_page():
+    import streamlit as st
+
+    from app import ui
+    ui.start_page("demo")
+    notice = st.empty()
+    if ui.toggle("Show the slider", key="show", value=True):
+        ui.slider("Radius", key="radius", min_value=0.5, max_value=1.5, value=0.9, step=0.05)
+    ui.report_unknown_params(notice, page="demo")
+
+
+def test_a_control_the_page_hides_leaves_the_address_quietly_and_comes_back_with_its_value():
+    key = {name: widget_key("demo", name) for name in ("show", "radius")}
+    at = AppTest.from_function(hiding_page, default_timeout=TIMEOUT).run()
+    at.slider(key=key["radius"]).set_value(1.2).run()
+    assert dict(at.query_params) == {"radius": "1.2"}
+    at.toggle(key=key["show"]).set_value(False).run()
+    assert dict(at.query_params) == {"show": "false"}
+    assert not at.info, [i.value for i in at.info]  # the page's own control, not a link's unknown setting
+    at.toggle(key=key["show"]).set_value(True).run()
+    assert at.slider(key=key["radius"]).value == 1.2 and dict(at.query_params) == {"radius": "1.2"}
