@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 psutil = pytest.importorskip("psutil")
 
 LONG = "/long-term?cell=gru&T=200&hidden=32&steps=2000"  # minutes of work: over the page's budget
+# widget keys live in the page's namespace (app.controls.key): the Train button of /long-term is .st-key-long-term-train
 
 
 def _server():
@@ -43,10 +44,10 @@ def _idle_within(proc, timeout: float = 60.0) -> bool:
 
 
 def _start_training(tab) -> None:
-    tab.locator(".st-key-train button").first.click()
-    tab.wait_for_selector(".st-key-train-start button", timeout=120_000)  # over budget: it asks first
-    tab.locator(".st-key-train-start button").first.click()
-    tab.wait_for_selector(".st-key-train-stop button", timeout=120_000)
+    tab.locator(".st-key-long-term-train button").first.click()
+    tab.wait_for_selector(".st-key-long-term-train-start button", timeout=120_000)  # over budget: it asks first
+    tab.locator(".st-key-long-term-train-start button").first.click()
+    tab.wait_for_selector(".st-key-long-term-train-stop button", timeout=120_000)
     tab.wait_for_selector("[data-testid='stProgress']", timeout=120_000)
 
 
@@ -58,7 +59,7 @@ def test_stop_says_where_it_stopped_and_nothing_restarts_it(app_url, browser):
         wait_for_app(tab)
         _start_training(tab)
         tab.wait_for_timeout(3000)
-        tab.locator(".st-key-train-stop button").first.click()
+        tab.locator(".st-key-long-term-train-stop button").first.click()
         tab.wait_for_selector("text=Stopped at step", timeout=120_000)
         wait_for_app(tab)
         assert tab.locator("text=press Train to start again").count() == 1
