@@ -194,4 +194,6 @@ ui.reproduce(f"""
     print(result.summary[["task", "T", "model", "loss", "accuracy", "focus"]])
     cost = ex.measure_cost(ex.{cost_shown[0]!r}, seed={cost_shown[1]})
     print(cost[["T", "model", "per_step", "memory_bytes"]])
+    loss = result.summary.set_index(["task", "T", "model"]).loss
+    print("headline:", loss[({shown_cfg.tasks[0]!r}, {max(shown_cfg.lags)}, "rnn+attention")])   # as in answer 1
 """)

@@ -233,4 +233,6 @@ ui.reproduce(f"""
     result = fx.evaluate(cfg, series, prep, runs)
     print(result.table.round(4).to_string(index=False))
     print("\\n".join(fx.summary(result.table)))
+    if runs:   # the first model's one-step MAE, as in the table
+        print("headline:", result.table.set_index("model").one_step_mae[fx.model_name(runs[0].cell, runs[0].mode)])
 """)

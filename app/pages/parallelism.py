@@ -165,4 +165,6 @@ ui.reproduce(f"""
     print(result.speedups[["T", "label", "speedup", "speedup_q25", "speedup_q75"]].to_string(index=False))
     a = result.article
     print(f"article logic: {{a.ratio:.2f}}x (IQR {{a.ratio_q25:.2f}}-{{a.ratio_q75:.2f}}) against its {{a.claim}}x")
+    at_T = result.timings[result.timings["T"] == result.timings["T"].max()].set_index("method")
+    print("headline:", at_T.multiply_adds["attention"] / at_T.multiply_adds["precomputed"])   # attention's arithmetic
 """)

@@ -244,4 +244,5 @@ ui.reproduce(f"""
     print(result.accuracy.pivot(index="model", columns="subset", values="accuracy").round(3))
     if runs:
         print(exp.trace(cfg, prep.vocab, runs[-1], None, {sentence[:MAX_SENTENCE]!r}).words)
+        print("headline:", result.accuracy.set_index(["model", "subset"]).accuracy[(runs[-1].cell, "all")])
 """)

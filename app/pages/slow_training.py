@@ -259,4 +259,5 @@ ui.reproduce(f"""
     print(f"{{cost.fit.slope * 1e3:.3g}} ms per extra time step")
     watched = spikes({spike_cfg!r}, seed={seed})
     print(watched.spikes, "spikes; stopped:", watched.reason)
+    print("headline:", runs.table.final_loss.iloc[0])   # the first run's final loss, as in the table
 """)

@@ -41,8 +41,9 @@ def metric(at, label: str) -> str:
 
 
 def test_basics_snippet_prints_the_hidden_state_norm_of_the_caption():
+    K = keys("app/pages/basics.py")
     at = open_page("app/pages/basics.py")
-    at.slider(key=keys("app/pages/basics.py")("t")).set_value(7).run()
+    at.slider(key=K("t")).set_value(7).run()
     assert_ran(at, errors_allowed=False)
     on_screen = shown((c.value for c in at.caption), r"At t = 7: ‖h_t‖ = ([0-9.]+),")
     assert f"{snippet_headline(at):.3f}" == on_screen
@@ -63,10 +64,11 @@ def test_engine_check_snippet_prints_the_worst_relative_error_of_the_metric():
 
 def test_long_term_snippet_prints_the_held_out_loss_of_a_live_run():
     # The default (an LSTM, 500 steps at T = 50) trains for minutes: a small LSTM, trained live by the page's button.
+    K = keys("app/pages/long_term.py")
     at = open_page("app/pages/long_term.py")
     for key, value in (("T", 20), ("hidden", 8), ("steps", 50)):
-        at.select_slider(key=keys("app/pages/long_term.py")(key)).set_value(value).run()
-    at.button(key=keys("app/pages/long_term.py")("train")).click().run()
+        at.select_slider(key=K(key)).set_value(value).run()
+    at.button(key=K("train")).click().run()
     assert_ran(at, errors_allowed=False)
     on_screen = shown((m.value for m in at.markdown), r"Held-out loss on [0-9,]+ fresh sequences: \*\*([^*]+)\*\*")
     assert f"{snippet_headline(at):.4g}" == on_screen
@@ -74,26 +76,83 @@ def test_long_term_snippet_prints_the_held_out_loss_of_a_live_run():
 
 def test_gated_cells_snippet_prints_the_lstm_loss_ratio_of_a_live_run():
     # The default (three cells, 500 steps) trains for minutes: 10 steps each, trained live by the page's button.
+    K = keys("app/pages/gated_cells.py")
     at = open_page("app/pages/gated_cells.py")
-    at.select_slider(key=keys("app/pages/gated_cells.py")("steps")).set_value(10).run()
-    at.button(key=keys("app/pages/gated_cells.py")("train")).click().run()
+    at.select_slider(key=K("steps")).set_value(10).run()
+    at.button(key=K("train")).click().run()
     assert_ran(at, errors_allowed=False)
     assert f"{snippet_headline(at):.1%}" == metric(at, "LSTM: held-out loss / baseline")
 
 
 def test_clipping_snippet_prints_the_clipped_runs_loss_ratio_of_a_live_run():
     # The default (three runs of 300 steps at T = 100) trains for minutes: 10 steps each, trained live.
+    K = keys("app/pages/clipping.py")
     at = open_page("app/pages/clipping.py")
-    at.select_slider(key=keys("app/pages/clipping.py")("steps")).set_value(10).run()
-    at.button(key=keys("app/pages/clipping.py")("train")).click().run()
+    at.select_slider(key=K("steps")).set_value(10).run()
+    at.button(key=K("train")).click().run()
     assert_ran(at, errors_allowed=False)
     assert f"{snippet_headline(at):.3g}× baseline" == metric(at, "Clip by global norm")
 
 
 def test_initialization_snippet_prints_the_orthogonal_gradient_at_step_1_of_the_caption():
     # The snippet also trains the six choices: 10 steps each instead of the default 1,500.
+    K = keys("app/pages/initialization.py")
     at = open_page("app/pages/initialization.py")
-    at.select_slider(key=keys("app/pages/initialization.py")("steps")).set_value(10).run()
+    at.select_slider(key=K("steps")).set_value(10).run()
     assert_ran(at, errors_allowed=False)
     on_screen = shown((c.value for c in at.caption), r"Reaching step 1: .*?\borthogonal ([0-9.]+e[-+][0-9]+)")
     assert f"{snippet_headline(at):.1e}" == on_screen
+
+
+def test_slow_training_snippet_prints_the_final_loss_of_the_first_run_of_the_race():
+    at = open_page("app/pages/slow_training.py")
+    assert_ran(at, errors_allowed=False)
+    (table,) = [d.value for d in at.dataframe if "Final loss" in d.value.columns]
+    assert f"{snippet_headline(at):.4g}" == f"{table['Final loss'].iloc[0]:.4g}"  # the column's format, %.4g
+
+
+def test_parallelism_snippet_prints_attentions_arithmetic_against_the_loop():
+    at = open_page("app/pages/parallelism.py")  # a count, not a time: timings differ from run to run
+    assert_ran(at, errors_allowed=False)
+    on_screen = shown((m.value for m in at.markdown), r"attention does \*\*([0-9,.]+)×\*\* the arithmetic")
+    assert f"{snippet_headline(at):.0f}" == on_screen
+
+
+def test_sentiment_snippet_prints_the_test_accuracy_of_a_live_lstm():
+    # The default (three cells, 1,500 updates, shipped) trains for minutes: one LSTM, 100 updates, trained live.
+    K = keys("app/pages/sentiment.py")
+    at = open_page("app/pages/sentiment.py")
+    at.multiselect(key=K("cells")).set_value(["lstm"]).run()
+    at.select_slider(key=K("steps")).set_value(100).run()
+    at.button(key=K("train")).click().run()
+    assert_ran(at, errors_allowed=False)
+    (table,) = [d.value for d in at.dataframe if "all" in d.value.columns]
+    assert f"{snippet_headline(at):.3f}" == f"{table.loc['lstm', 'all']:.3f}"  # the column's format, %.3f
+
+
+def test_forecasting_snippet_prints_the_one_step_error_of_a_live_rnn():
+    # The default (four models, 400 updates, shipped) trains for minutes: one RNN, 100 updates, trained live.
+    K = keys("app/pages/forecasting.py")
+    at = open_page("app/pages/forecasting.py")
+    at.multiselect(key=K("models")).set_value(["rnn:full"]).run()
+    at.select_slider(key=K("steps")).set_value(100).run()
+    at.button(key=K("train")).click().run()
+    assert_ran(at, errors_allowed=False)
+    (table,) = [d.value for d in at.dataframe if "MAE, one step" in d.value.columns]
+    shown_mae = table.set_index("model").loc["RNN", "MAE, one step"]
+    assert f"{snippet_headline(at):.4f}" == f"{shown_mae:.4f}"  # the column's format, %.4f
+
+
+def test_attention_snippet_prints_the_attention_rnns_loss_of_a_live_run():
+    # The default (three models on two tasks at four lags, shipped) trains for minutes: 20 updates at T = 5, live.
+    K = keys("app/pages/attention.py")
+    at = open_page("app/pages/attention.py")
+    at.multiselect(key=K("lags")).set_value([5]).run()
+    at.select_slider(key=K("steps")).set_value(20).run()
+    at.button(key=K("train")).click().run()
+    assert_ran(at, errors_allowed=False)
+    on_screen = shown((m.value for m in at.markdown),
+                      r"first-element recall at T = 5, loss [^ ]+ for the plain RNN \(baseline [^)]+\), ([^ ]+) with "
+                      r"attention")
+    value = snippet_headline(at)
+    assert (f"{value:.2g}" if abs(value) < 0.01 else f"{value:.3f}") == on_screen  # the page's format
