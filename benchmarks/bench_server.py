@@ -2,6 +2,7 @@
 
     python benchmarks/bench_server.py                # quiet pass, then 8 concurrent sessions, cold and warm
     python benchmarks/bench_server.py --sessions 4 --rounds 1
+    python benchmarks/bench_server.py --loaded-timings   # and live timings beside 2 CPU burners
 
 Phases, each on the server it names:
   1. fresh server, one browser session visits every page (cold: the caches are empty), then again (warm);
@@ -164,10 +165,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=1, help="rounds of N browser sessions at once")
+    ap.add_argument("--loaded-timings", action="store_true",
+                    help="then the live timings of Slow training and Parallelization beside 2 CPU burners "
+                         "(benchmarks/bench_loaded_timing.py): sane numbers or 'too busy', never a contradiction")
     args = ap.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"no Chromium at {CHROMIUM}: apt-get install chromium")
     asyncio.run(main_async(args))
+    if args.loaded_timings:
+        import subprocess
+        subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_loaded_timing.py"), "--runs", "1"],
+                       check=True)
 
 
 if __name__ == "__main__":

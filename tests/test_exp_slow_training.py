@@ -13,6 +13,8 @@ from rnncore.charts import common
 from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
+from rnncore.experiments import step_cost as cost
+from rnncore.experiments import timing
 
 SETUP = slow.Setup(task="first_element", T=6, cell="rnn", hidden_size=6, batch=8)
 
@@ -38,13 +40,14 @@ def test_spikes_compare_each_norm_with_the_median_before_it():
 
 def test_fit_line_recovers_a_line_and_ignores_one_outlier():
     T = np.array([10, 20, 40, 80, 160.0])
-    fit = slow.fit_line(T, 0.2 + 0.01 * T)
+    fit = cost.fit_line(T, 0.2 + 0.01 * T)
     assert fit.slope == pytest.approx(0.01) and fit.intercept == pytest.approx(0.2) and fit.r2 == pytest.approx(1)
+    assert fit.slope_low == pytest.approx(0.01) and fit.slope_high == pytest.approx(0.01)
     burst = 0.2 + 0.01 * T
     burst[-1] *= 5  # the longest length timed during someone else's work
-    assert slow.fit_line(T, burst).slope == pytest.approx(0.01)
+    assert cost.fit_line(T, burst).slope == pytest.approx(0.01)
     with pytest.raises(ValueError, match="two different lengths"):
-        slow.fit_line([10, 10], [1, 2])
+        cost.fit_line([10, 10], [1, 2])
 
 
 @pytest.fixture(scope="module")
@@ -89,13 +92,14 @@ def test_race_is_deterministic_apart_from_wall_time(race):
 
 
 def test_step_cost_times_every_length_and_every_part():
-    cfg = slow.CostConfig(setup=SETUP, lengths=(4, 8, 16), budget=0.02, breakdown_T=8)
-    result = slow.step_cost(cfg, seed=0)
+    cfg = cost.CostConfig(setup=SETUP, lengths=(4, 8, 16), budget=0.02, breakdown_T=8)
+    result = cost.step_cost(cfg, seed=0)
     assert result.per_T["T"].tolist() == [4, 8, 16]
-    assert (result.per_T["repeats"] >= 3).all()
+    assert (result.per_T["repeats"] >= timing.MIN_ROUNDS).all()
     np.testing.assert_allclose(result.per_T["fit_s"], result.fit.intercept + result.fit.slope * result.per_T["T"])
     assert result.breakdown["part"].tolist() == ["batch", "forward", "backward", "gradient norm", "optimizer update"]
     assert result.breakdown["share"].sum() == pytest.approx(1.0)
+    assert result.verdict.trustworthy == (not result.verdict.reasons)
 
 
 def test_spikes_stop_where_the_loss_blows_up():
@@ -165,9 +169,9 @@ def test_charts_are_valid(race):
     shown = common.drawable(result.curves, ["smoothed", "seconds"], positive=True).frame
     for x in ("step", "seconds"):
         assert_valid_chart(charts.loss_race(shown, x=x, baseline=result.baseline, threshold=result.threshold))
-    cost = slow.step_cost(slow.CostConfig(setup=SETUP, lengths=(4, 8), budget=0.01, breakdown_T=4), seed=0)
-    assert_valid_chart(charts.step_cost(cost.per_T, slope_ms=1.0))
-    assert_valid_chart(charts.breakdown(cost.breakdown, T=4))
+    timed = cost.step_cost(cost.CostConfig(setup=SETUP, lengths=(4, 8), budget=0.01, breakdown_T=4), seed=0)
+    assert_valid_chart(charts.step_cost(timed.per_T, slope_ms=1.0))
+    assert_valid_chart(charts.breakdown(timed.breakdown, T=4))
     spikes = slow.spikes(slow.SpikeConfig(setup=SETUP, lr=5.0, steps=30), seed=0)
     assert_valid_chart(charts.grad_norms(spikes.frame, stopped_at=spikes.stopped_at))
     assert_valid_chart(charts.loss_line(spikes.frame, title="t", reference=0.7, reference_label="ln 2"))

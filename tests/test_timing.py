@@ -217,7 +217,8 @@ def test_machine_info_fields(monkeypatch):
     assert isinstance(info["cpu_count"], int) and info["cpu_count"] >= 1
     assert 1 <= info["cpus_usable"] <= info["cpu_count"]
     assert info["blas_threads"] is None and info["blas_threads_from"] is None
-    assert all(v is None or isinstance(v, (str, int)) for v in info.values())
+    assert all(v is None or isinstance(v, (str, int, float)) for v in info.values())
+    assert info["load_1min"] is None or info["load_1min"] >= 0
 
 
 def test_machine_info_reads_thread_env(monkeypatch):
@@ -238,3 +239,92 @@ def test_machine_info_survives_missing_blas_info(monkeypatch):
     info = machine_info()
     assert info["blas_name"] is None and info["blas_version"] is None
     assert info["numpy"] == np.__version__
+
+
+# ---- repeating until the spread is small, BLAS threads, verdicts -----------------------------------------------------
+
+def test_target_spread_stops_as_soon_as_every_candidate_is_steady():
+    clock = FakeClock()
+    out = compare_alternating({"a": constant(clock, 1.0), "b": constant(clock, 2.0)}, repeats=20, warmup=0,
+                              min_time=0, target_spread=0.05, min_repeats=4, clock=clock)
+    assert [t.repeats for t in out.values()] == [4, 4]  # no spread at all: the floor is enough
+
+
+def test_target_spread_keeps_measuring_a_noisy_candidate_up_to_repeats():
+    clock = FakeClock()
+    noisy = scripted(clock, [1.0, 3.0] * 20)  # relative IQR stays near 1: never steady
+    out = compare_alternating({"a": constant(clock, 1.0), "b": noisy}, repeats=12, warmup=0, min_time=0,
+                              target_spread=0.05, min_repeats=4, clock=clock)
+    assert out["b"].repeats == 12 and out["b"].relative_spread > 0.5
+
+
+def test_alternating_max_time_bounds_the_rounds():
+    clock = FakeClock()
+    # Each round takes 2 s (1 s + 1 s); after round r the clock reads 2 r; stop when 2 r + 2 > 9, i.e. after 4.
+    out = compare_alternating({"a": constant(clock, 1.0), "b": constant(clock, 1.0)}, repeats=50, warmup=0,
+                              min_time=0, max_time=9.0, min_repeats=2, clock=clock)
+    assert out["a"].repeats == 4 and clock.now <= 9.0
+
+
+def test_interleaved_measures_with_one_blas_thread_and_gives_the_threads_back():
+    before = timing.blas_threads_in_use()
+    seen = []
+    out = timing.interleaved({"a": lambda: seen.append(timing.blas_threads_in_use())}, budget=0.05, min_rounds=3,
+                             max_rounds=3, min_time=0)
+    assert out["a"].repeats == 3
+    if before is not None:  # a NumPy without a BLAS threadpool has nothing to limit
+        assert set(seen) == {1}
+        assert timing.blas_threads_in_use() == before
+
+
+def test_overlapping_sessions_restore_the_blas_threads_only_when_the_last_one_leaves():
+    before = timing.blas_threads_in_use()
+    if before is None:
+        pytest.skip("no BLAS threadpool found")
+    first, second = timing.one_blas_thread(), timing.one_blas_thread()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first session out: the second is still timing
+    assert timing.blas_threads_in_use() == 1
+    second.__exit__(None, None, None)
+    assert timing.blas_threads_in_use() == before
+
+
+def test_falling_reasons_need_a_drop_beyond_the_noise():
+    slow_then_fast = {10: Timing.from_samples([2.0, 2.1, 2.2]), 20: Timing.from_samples([1.0, 1.1, 1.2])}
+    (reason,) = timing.falling_reasons(slow_then_fast, what="one step")
+    assert "one step took less time at T = 20 (1.1 s) than at T = 10 (2.1 s)" == reason
+    overlapping = {10: Timing.from_samples([1.0, 1.5, 2.0]), 20: Timing.from_samples([0.9, 1.4, 1.9])}
+    assert timing.falling_reasons(overlapping, what="one step") == []
+
+
+def test_verdict_and_the_too_busy_sentence_carry_the_numbers():
+    spreads = {"T = 10": 0.04, "T = 20": 0.9, "T = 40": 0.7}
+    reasons = timing.spread_reasons(spreads)
+    assert reasons == ["the repeated timings of T = 20 and 1 other timing(s) spread over 90% of their median "
+                       "(at most 50% can be quoted)"]
+    v = timing.verdict(reasons, spreads.values(), load=3.25)
+    assert not v.trustworthy and v.spread == 0.9
+    text = timing.too_busy_sentence(v)
+    assert text.startswith("This machine was too busy to measure this (load average 3.2")
+    assert "spread over 90%" in text and "The widest spread of the repeated timings was 90% of their median" in text
+    calm = timing.verdict([], [0.01, 0.03])
+    assert calm.trustworthy and calm.reasons == () and calm.spread == 0.03
+    assert timing.spread_reasons({"a": 0.2}) == []
+
+
+def test_shipped_timings_round_trip_exactly_and_are_labelled_with_machine_and_date():
+    nested = {32: {"loop": Timing.from_samples([1e-3, 2e-3, 1.5e-3], number=4)}}
+    back = timing.timings_from_json(timing.timings_to_json(nested), (int, str))
+    assert back == nested
+    info = {"cpus_usable": 2, "machine": "x86_64", "platform": "Linux-6.1-x86_64", "numpy": "2.4",
+            "blas_name": "scipy-openblas", "blas_version": "0.3", "blas_threads_in_use": 1, "load_1min": 0.21}
+    ref = timing.Reference("cfg", 0, None, info, "2026-12-01")
+    assert timing.reference_label(ref) == ("Reference timings measured on a 2-CPU x86_64 Linux machine, NumPy 2.4 "
+                                           "with scipy-openblas 0.3 on 1 BLAS thread, load average 0.21, on "
+                                           "2026-12-01")
+    other = timing.Reference("other", 0, None, info, "2026-12-01")
+    assert timing.reference_for("cfg", [other, ref], "other") is ref
+    assert timing.reference_for("unknown", [other, ref], "other") is other
+    assert timing.reference_for("unknown", [ref], "missing") is ref
+    assert timing.reference_for("cfg", [], "cfg") is None

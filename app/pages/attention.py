@@ -3,7 +3,7 @@
 import streamlit as st
 
 import rnncore.experiments.attention as ex
-from app import runs, ui
+from app import live_timing, runs, ui
 from rnncore.charts import attention as charts
 
 PAGE = "attention"
@@ -15,10 +15,12 @@ def shipped() -> ex.Shipped:
     return ex.load_shipped()
 
 
+# A timing taken on a busy machine raises live_timing.Untrusted, so it is never cached for other visitors.
 @ui.cached(max_entries=8, spinner=False)
-def measure(cfg: ex.CostConfig, seed: int):
+def measure(cfg: ex.CostConfig, seed: int) -> ex.LiveCost:
     with ui.progress("Timing the forward passes") as report:
-        return ex.measure_cost(cfg, seed=seed, callback=report)
+        live = ex.measure_live(cfg, seed=seed, callback=report)
+    return live_timing.trusted(live, live.verdict)
 
 
 def fig(x: float) -> str:
@@ -142,8 +144,14 @@ with st.container(border=True):
     cost_cfg = ex.CostConfig(lengths=tuple(2 ** k for k in range(4, max_T.bit_length())), budget=budget)
     if st.button("Measure on this machine", icon=":material/timer:", key=ui.key("measure")):
         st.session_state[LIVE_COST] = (cost_cfg, seed)
+live = None
 if st.session_state.get(LIVE_COST) == (cost_cfg, seed):
-    cost, cost_shown, where = measure(cost_cfg, seed), (cost_cfg, seed), "this machine, just now"
+    live, trusted = live_timing.measure("attention-cost", measure, cost_cfg, seed)
+    if not trusted:
+        live_timing.too_busy(live.verdict, "attention-cost", (cost_cfg, seed), key=ui.key("measure-again"))
+        live = None
+if live is not None:
+    cost, cost_shown, where = live.frame, (cost_cfg, seed), f"this machine, just now ({live.measured_at})"
 else:
     cost, cost_shown, m = base.cost, (base.cost_config, base.seed), base.machine
     where = (f"the machine that made the shipped file ({m.get('cpus_usable')} usable CPUs, NumPy {m.get('numpy')}, "
@@ -163,8 +171,6 @@ for task in shown_cfg.tasks:
     lines.append(f"{charts.TASK_TITLES[task].lower()} at T = {T_top}, loss {fig(r['rnn'])} for the plain RNN "
                  f"(baseline {fig(table.loc[(task, T_top, 'rnn'), 'baseline'])}), {fig(r['rnn+attention'])} with "
                  f"attention, {fig(r['transformer'])} for the transformer")
-faster = (f"Self-attention was faster per step only at T = {', '.join(map(str, v.attention_faster_at))}."
-          if v.attention_faster_at else "Self-attention was not faster per step at any T measured.")
 seconds = {m: table.loc[(shown_cfg.tasks[0], T_top, m), "seconds"] for m in ex.MODELS}
 solved = [m for m in ex.MODELS if all(table.loc[(task, T_top, m), "loss"] < 0.5 * table.loc[(task, T_top, m), "baseline"]
                                       for task in shown_cfg.tasks)]
@@ -174,12 +180,7 @@ solved_text = (f"{' and '.join(solved) if solved else 'no model'} got below half
 st.markdown(
     f"1. **Attention helps with long-range dependencies.** Measured: {'; '.join(lines)}. The maps above show how: "
     "the readout reaches the marked positions directly, not through T recurrent steps.\n"
-    f"2. **Transformers process the whole sequence in parallel.** In depth, yes: one self-attention layer is one "
-    f"sequential step where the RNN takes T. In time, not here: at T = {v.T} self-attention took "
-    f"{v.per_step['self-attention'] * 1e6:.3g} µs per step against the RNN loop's {v.per_step['rnn'] * 1e6:.3g} µs, "
-    f"and kept {v.memory_bytes['self-attention'] / 2**20:.3g} MiB against {v.memory_bytes['rnn'] / 2**20:.3g} MiB: "
-    f"its work and memory grow as T². {faster} Few large matrix products instead of a loop pay off on hardware "
-    "with parallel units to spare (a GPU), less so on a couple of CPU cores.\n"
+    f"2. **Transformers process the whole sequence in parallel.** {ex.parallel_sentence(v)}\n"
     f"3. **These advances improved performance.** With the same number of updates at T = {T_top}, {solved_text}. "
     f"The price in this NumPy engine: training the transformer took "
     f"{seconds['transformer']:.3g} s against {seconds['rnn']:.3g} s for the plain RNN and "

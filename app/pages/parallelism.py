@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from app import ui
+from app import live_timing, ui
 from rnncore.charts import parallelism as charts
 from rnncore.experiments import parallelism as par
+from rnncore.experiments import timing
 
 QUICK_T = 512  # the longest T measured without a click: the default view stays within the page budget
 LENGTHS = (32, 128, 512, 1024, 2048, 4096)
@@ -47,21 +48,41 @@ if heavy:  # a longer, more thorough measurement, only after a click
     cfg = par.thorough(cfg)
 
 
-# Returns (result, charts built from it): cached together, so a warm rerun skips rebuilding the Altair objects.
-@ui.cached(max_entries=16, spinner=False)
-def measure(cfg: par.Config, seed: int) -> tuple:
-    with ui.progress("Timing") as report:
-        result = par.run(cfg, seed=seed, callback=report)
+def views(result: par.Result) -> dict:
+    """The page's charts of one result, and the frame of the article check."""
     claim = pd.DataFrame({"source": ["The article prints", "Its logic, run here"],
                           "speedup": [result.article.claim, result.article.ratio],
                           "low": [result.article.claim, result.article.ratio_q25],
                           "high": [result.article.claim, result.article.ratio_q75]})
-    return (result, {"time": charts.time_vs_T(result.timings), "speedups": charts.speedups(result.speedups),
-                          "depth": charts.depth(result.depth), "scan": charts.scan_width(result.scan),
-                          "claim": charts.article_claim(claim), "claim_frame": claim})
+    return {"time": charts.time_vs_T(result.timings), "speedups": charts.speedups(result.speedups),
+            "depth": charts.depth(result.depth), "scan": charts.scan_width(result.scan),
+            "claim": charts.article_claim(claim), "claim_frame": claim}
+
+
+# Returns (result, charts built from it): cached together, so a warm rerun skips rebuilding the Altair objects.
+# A timing taken on a busy machine raises live_timing.Untrusted instead, so it is never cached for other visitors.
+@ui.cached(max_entries=16, spinner=False)
+def measure(cfg: par.Config, seed: int) -> tuple:
+    with ui.progress("Timing") as report:
+        result = par.run(cfg, seed=seed, callback=report)
+    return live_timing.trusted(result, result.verdict), views(result)
+
+
+@ui.cached(max_entries=4, spinner=False)
+def reference(cfg: par.Config) -> tuple:
+    """The shipped timings for cfg (or for the default view), what to say over them, and their charts."""
+    ref = timing.reference_for(cfg, par.load_shipped(), par.Config())
+    if ref is None:
+        return None, "", None
+    where = f"{timing.reference_label(ref)}, with `{par.COMMAND}`."
+    if ref.config != cfg:
+        where += (f" These are for the default view (H = {ref.config.hidden_size}, B = {ref.config.batch}, T up to "
+                  f"{max(ref.config.lengths)}), not your settings.")
+    return ref.result, where, views(ref.result)
 
 
 requested = st.session_state.setdefault("_parallelism_requested", set())
+result = shown = None
 if heavy and (cfg, seed) not in requested:
     seconds = cfg.budget + cfg.scan_budget + 3
     st.info(f"Measuring up to T = {T_max} with width {H} and B = {B} takes about {seconds:.0f} seconds "
@@ -71,25 +92,23 @@ if heavy and (cfg, seed) not in requested:
                  key=ui.key("go-measure")):
         requested.add((cfg, seed))
         st.rerun()
-    result = shown = None
 else:
-    result, shown = measure(cfg, seed)
+    measured, trusted = live_timing.measure("parallelism", measure, cfg, seed)
+    if trusted:
+        result, shown = measured
+        where = (f"Measured on this machine just now: {timing.machine_sentence(result.machine)}. Other work on the "
+                 "machine adds noise: the bars show the interquartile range.")
+    else:
+        live_timing.too_busy(measured.verdict, "parallelism", (cfg, seed), key=ui.key("again-measure"))
+        result, where, shown = reference(cfg)
 
-machine = None
 if result is not None:
     machine = result.machine
-    st.caption(f"Measured on this machine: {machine['cpus_usable']} usable CPU(s) of {machine['cpu_count']}, "
-               f"NumPy {machine['numpy']} with {machine['blas_name'] or 'an unknown BLAS'} "
-               f"{machine['blas_version'] or ''}, BLAS threads: {machine['blas_threads'] or 'not set (all cores)'}. "
-               "Other work on the machine adds noise: the bars show the interquartile range.")
+    st.caption(where)
 
     st.header("Time against sequence length")
     st.altair_chart(shown["time"], width="stretch")
-    st.markdown(
-        "Every method grows linearly with T except attention, which compares every step with every other one "
-        "(T² work). The step loops pay Python's and NumPy's fixed cost per call at every step, which is why small "
-        "states run far below the machine's arithmetic speed."
-    )
+    st.markdown(par.growth_sentence(result.timings))
     ui.download_csv(result.timings, "parallelism-timings")
 
     st.header("Speedups")
@@ -102,15 +121,8 @@ if result is not None:
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.2f×")
                                 for c in ("Speedup (median)", "25th pct", "75th pct")})
-    attention = result.timings[(result.timings["T"] == result.timings["T"].max())
-                               & result.timings["method"].isin(["precomputed", "attention"])].set_index("method")
-    work = attention.loc["attention", "multiply_adds"] / attention.loc["precomputed", "multiply_adds"]
-    slower = attention.loc["attention", "median_s"] / attention.loc["precomputed", "median_s"]
-    st.markdown(
-        f"At this T, attention does **{work:.0f}×** the arithmetic of the RNN's loop and takes **{slower:.2g}×** its "
-        "time: one big matrix product runs far closer to the machine's speed than many tiny dependent ones. On a "
-        "GPU, with thousands of lanes, that difference is what makes transformers train faster than RNNs."
-    )
+    st.markdown(par.remedy_sentence(result.speedups))
+    st.markdown(par.attention_sentence(result.timings))
     ui.download_csv(result.speedups, "parallelism-speedups")
 
 st.header("Sequential depth")
@@ -132,10 +144,7 @@ if result is not None:
     st.markdown(
         "Depth is what a wide parallel machine turns into speed. On a CPU with a few cores and NumPy, each scan "
         "level is a full pass over memory, and the scans do more work than the loop (Hillis–Steele: T log₂ T). "
-        "With a narrow state the loop is dominated by the per-step cost of Python and NumPy calls, and the scan's "
-        "few vectorised levels win; as the state widens, each loop step does more useful work per call and the loop "
-        "catches up and overtakes the scan."
-    )
+        + par.scan_sentence(result.scan))
     ui.download_csv(result.scan, "parallelism-scan-width")
 
     st.header("The article's 6.29×, checked")
@@ -146,11 +155,7 @@ if result is not None:
              help="Median of the per-round ratios sequential / \"batch\"; the IQR is beside it.")
     c.metric("Interquartile range", f"{check.ratio_q25:.2f}–{check.ratio_q75:.2f}×")
     st.altair_chart(shown["claim"], width="stretch")
-    st.markdown(
-        f"Sequential: {check.sequential}; \"batch\": {check.batch}. Both functions do the same two products per "
-        "step for one sequence, so their ratio stays near 1×; a single-shot timing, as printed, can land almost "
-        "anywhere on a busy machine. Real batching, above, is a different computation: B sequences per product."
-    )
+    st.markdown(par.article_sentence(check))
     ui.download_csv(shown["claim_frame"], "parallelism-article-check")
 
     with st.expander("The machine these timings ran on", icon=":material/memory:"):

@@ -6,11 +6,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import ui
+from app import live_timing, ui
 from rnncore.charts import common
 from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
+from rnncore.experiments import step_cost as cost
+from rnncore.experiments import timing
 from rnncore.tasks import lengths_for
 
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -78,12 +80,30 @@ def race(cfg: slow.RaceConfig, seed: int) -> tuple:
                              for x in ("step", "seconds")}))
 
 
+def cost_specs(result: cost.CostResult) -> dict:
+    return specs(per_T=charts.step_cost(result.per_T, slope_ms=result.fit.slope * 1e3),
+                 parts=charts.breakdown(result.breakdown, T=result.breakdown_T))
+
+
+# A timing taken on a busy machine raises live_timing.Untrusted here, so it is never cached for other visitors.
 @ui.cached(max_entries=16)
-def step_cost(cfg: slow.CostConfig, seed: int) -> tuple:
+def step_cost(cfg: cost.CostConfig, seed: int) -> tuple:
     with ui.progress("Timing steps") as report:
-        result = slow.step_cost(cfg, seed=seed, callback=report)
-    return (result, specs(per_T=charts.step_cost(result.per_T, slope_ms=result.fit.slope * 1e3),
-                          parts=charts.breakdown(result.breakdown, T=cfg.breakdown_T)))
+        result = cost.step_cost(cfg, seed=seed, callback=report)
+    return live_timing.trusted(result, result.verdict), cost_specs(result)
+
+
+@ui.cached(max_entries=4, spinner=False)
+def reference_cost(cfg: cost.CostConfig) -> tuple:
+    """The shipped timing for cfg (or for the default settings), what to say over it, and its charts."""
+    ref = timing.reference_for(cfg, cost.load_shipped(), cost.CostConfig())
+    if ref is None:
+        return None, "", {}
+    setup = ref.config.setup
+    other = "" if ref.config == cfg else (
+        f" These are for the default settings ({setup.task}, {setup.cell}, H = {setup.hidden_size}, T from "
+        f"{min(ref.config.lengths)} to {max(ref.config.lengths)}), not yours.")
+    return ref.result, f"{timing.reference_label(ref)}, with `{cost.COMMAND}`.{other}", cost_specs(ref.result)
 
 
 @ui.cached(max_entries=32)
@@ -166,33 +186,36 @@ if raced is not None:
 # ---- the cost of a step --------------------------------------------------------------------------------------------
 st.header("What one step costs")
 longer = clicked("cost", (setup, seed))
-cost_cfg = slow.CostConfig(setup=setup)
+cost_cfg = cost.CostConfig(setup=setup)
 if longer:
-    cost_cfg = slow.CostConfig(setup=setup, lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
-timed = lengths_for(task, cost_cfg.lengths)
-if timed != cost_cfg.lengths:
-    st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: timing T = {', '.join(map(str, timed))} only.")
-    cost_cfg = dataclasses.replace(cost_cfg, lengths=timed)
-cost, cost_charts = step_cost(cost_cfg, seed)
-fit = cost.fit
-a, b, c = st.columns(3)
-a.metric("Cost of one more time step", f"{fit.slope * 1e3:.3g} ms")
-b.metric("Fixed cost of a step", f"{fit.intercept * 1e3:.3g} ms")
-c.metric("Straight-line fit, R²", f"{fit.r2:.3f}")
-left, right = st.columns(2)
-left.vega_lite_chart(spec=cost_charts["per_T"], width="stretch")
-right.vega_lite_chart(spec=cost_charts["parts"], width="stretch")
-st.markdown(
-    "Each step's forward and backward passes loop over the T time steps, so the time grows in a straight line; "
-    "the backward pass (BPTT) costs more than the forward one, and the optimizer's update, which does not depend on "
-    "T, is small. Medians of repeated timings; the bars are the interquartile range."
-)
+    cost_cfg = cost.CostConfig(setup=setup, lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
+timed_T = lengths_for(task, cost_cfg.lengths)
+if timed_T != cost_cfg.lengths:
+    st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: timing T = {', '.join(map(str, timed_T))} only.")
+    cost_cfg = dataclasses.replace(cost_cfg, lengths=timed_T)
+measured, trusted = live_timing.measure("slow-cost", step_cost, cost_cfg, seed)
+if trusted:
+    timed, cost_charts = measured
+    st.caption("Measured on this machine just now, in CPU time of the measuring thread, with the BLAS on one thread.")
+else:
+    live_timing.too_busy(measured.verdict, "slow-cost", (cost_cfg, seed), key=ui.key("again-cost"))
+    timed, label, cost_charts = reference_cost(cost_cfg)
+    if timed is not None:
+        st.info(label, icon=":material/history:")
+if timed is not None:
+    for column, (label, value) in zip(st.columns(3), cost.figures(timed).items()):
+        column.metric(label, value)
+    left, right = st.columns(2)
+    left.vega_lite_chart(spec=cost_charts["per_T"], width="stretch")
+    right.vega_lite_chart(spec=cost_charts["parts"], width="stretch")
+    st.markdown(cost.cost_sentence(timed))
+    st.markdown(cost.breakdown_sentence(timed))
+    ui.download_csv(timed.per_T, "step-cost")
+    ui.download_csv(timed.breakdown, "step-breakdown")
 if not longer and st.button(f"Time longer sequences (up to T = {max(slow.LONG_LENGTHS)})", icon=":material/speed:",
                             key=ui.key("go-cost")):
     click("cost", (setup, seed))
     st.rerun()
-ui.download_csv(cost.per_T, "step-cost")
-ui.download_csv(cost.breakdown, "step-breakdown")
 
 # ---- spikes --------------------------------------------------------------------------------------------------------
 st.header("Exploding spikes")
@@ -251,12 +274,13 @@ if not full and st.button("Train at full size: 2,000 steps = its 100 epochs (abo
 ui.download_csv(art.curves, "article-model-training")
 
 ui.reproduce(f"""
-    from rnncore.experiments.slow_training import CostConfig, RaceConfig, Setup, SpikeConfig, race, spikes, step_cost
+    from rnncore.experiments.slow_training import RaceConfig, Setup, SpikeConfig, race, spikes
+    from rnncore.experiments.step_cost import CostConfig, cost_sentence, step_cost
 
     runs = race({race_cfg!r}, seed={seed})
     print(runs.table[["run", "steps_to_threshold", "seconds_to_threshold", "final_loss"]].to_string(index=False))
     cost = step_cost({cost_cfg!r}, seed={seed})
-    print(f"{{cost.fit.slope * 1e3:.3g}} ms per extra time step")
+    print(cost_sentence(cost) if cost.verdict.trustworthy else "too busy: " + "; ".join(cost.verdict.reasons))
     watched = spikes({spike_cfg!r}, seed={seed})
     print(watched.spikes, "spikes; stopped:", watched.reason)
     print("headline:", runs.table.final_loss.iloc[0])   # the first run's final loss, as in the table

@@ -16,6 +16,7 @@ is the best memoryless predictor: 0.5 for the first bit (always guess 1), and P(
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -34,7 +35,7 @@ from rnncore.losses import get_loss
 from rnncore.model import ModelSpec
 from rnncore.sequence import unroll
 from rnncore.data import shipped
-from rnncore.experiments import effort
+from rnncore.experiments import effort, timing
 from rnncore.experiments.timing import machine_info, time_call
 
 MODELS = ("rnn", "rnn+attention", "transformer")
@@ -247,20 +248,53 @@ def measure_cost(cfg: CostConfig, *, seed: int, callback: Callable[[int, int, di
     mha = init_mha(cfg.width, rng=rng, dtype=np.float64)
     per_point = cfg.budget / (len(cfg.lengths) * len(COST_MODELS))
     rows = []
-    for i, T in enumerate(sorted(int(T) for T in cfg.lengths)):
-        x = rng.standard_normal((cfg.batch, T, cfg.width))
-        calls = {"rnn": lambda x=x: unroll(cell, rnn, x),
-                 "self-attention": lambda x=x: mha_forward(mha, x, num_heads=cfg.heads)}
-        for name, call in calls.items():
-            timing = time_call(call, repeats=7, warmup=1, min_time=min_time, max_time=per_point, clock=clock)
-            cache = call()[1]
-            kept = cache.store if name == "rnn" else (cache.q, cache.k, cache.v, cache.weights, cache.o)
-            rows.append({"T": T, "model": name, "seconds": timing.median, "q25": timing.q25, "q75": timing.q75,
-                         "per_step": timing.median / T, "depth": T if name == "rnn" else 1,
-                         "memory_bytes": _kept_bytes(kept), "repeats": timing.repeats})
-        if callback is not None:
-            callback(i + 1, len(cfg.lengths), {})
+    with timing.one_blas_thread():  # a multi-threaded BLAS would give attention's products both cores
+        for i, T in enumerate(sorted(int(T) for T in cfg.lengths)):
+            x = rng.standard_normal((cfg.batch, T, cfg.width))
+            calls = {"rnn": lambda x=x: unroll(cell, rnn, x),
+                     "self-attention": lambda x=x: mha_forward(mha, x, num_heads=cfg.heads)}
+            for name, call in calls.items():
+                t = time_call(call, repeats=7, warmup=1, min_time=min_time, max_time=per_point, clock=clock)
+                cache = call()[1]
+                kept = cache.store if name == "rnn" else (cache.q, cache.k, cache.v, cache.weights, cache.o)
+                rows.append({"T": T, "model": name, "seconds": t.median, "q25": t.q25, "q75": t.q75,
+                             "per_step": t.median / T, "depth": T if name == "rnn" else 1,
+                             "memory_bytes": _kept_bytes(kept), "repeats": t.repeats})
+            if callback is not None:
+                callback(i + 1, len(cfg.lengths), {})
     return pd.DataFrame(rows)
+
+
+class LiveCost(NamedTuple):
+    """A cost measurement made on the viewer's machine: the numbers, whether they can be quoted, where and when."""
+
+    frame: pd.DataFrame        # measure_cost's frame
+    verdict: timing.Verdict    # cost_check of that frame
+    machine: dict              # timing.machine_info() during the measurement
+    measured_at: str           # UTC time, ISO 8601 to the second
+
+
+def cost_check(cost: pd.DataFrame, *, load: float | None = None) -> timing.Verdict:
+    """Whether a ``measure_cost`` frame can be quoted: no forward pass takes less time at a longer T beyond the
+    noise, and no timing spreads over more than ``timing.MAX_SPREAD`` of its median."""
+    reasons, spreads = [], {}
+    for model, rows in cost.groupby("model", sort=False):
+        quartiles = {int(r.T): timing.Timing(r.seconds, r.q25, r.q75, r.q25, r.q75, int(r.repeats))
+                     for r in rows.itertuples()}
+        reasons += timing.falling_reasons(quartiles, what=f"the {model} forward pass")
+        spreads.update({f"the {model} forward pass at T = {T}": t.relative_spread for T, t in quartiles.items()})
+    reasons += timing.spread_reasons(spreads)
+    return timing.verdict(reasons, spreads.values(), load=load)
+
+
+def measure_live(cfg: CostConfig, *, seed: int, callback: Callable[[int, int, dict], None] | None = None
+                 ) -> LiveCost:
+    """``measure_cost`` on this machine, checked, with the machine's facts and the time of the measurement."""
+    with timing.one_blas_thread():
+        frame = measure_cost(cfg, seed=seed, callback=callback)
+        machine = machine_info()
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return LiveCost(frame, cost_check(frame, load=machine.get("load_1min")), machine, when)
 
 
 class CostVerdict(NamedTuple):
@@ -279,6 +313,19 @@ def cost_verdict(cost: pd.DataFrame) -> CostVerdict:
     faster = per_step.index[per_step["self-attention"] < per_step["rnn"]]
     return CostVerdict(int(cost["T"].max()), top["per_step"].to_dict(), top["memory_bytes"].to_dict(),
                        tuple(int(T) for T in faster))
+
+
+def parallel_sentence(v: CostVerdict) -> str:
+    """The answer to "transformers process the whole sequence in parallel", from a ``cost_verdict``."""
+    faster = (f"Self-attention was faster per step only at T = {', '.join(map(str, v.attention_faster_at))}."
+              if v.attention_faster_at else "Self-attention was not faster per step at any T measured.")
+    per_step, mib = v.per_step, {m: b / 2**20 for m, b in v.memory_bytes.items()}
+    time_word = "In time, not here" if per_step["self-attention"] >= per_step["rnn"] else "In time, here too"
+    return (f"In depth, yes: one self-attention layer is one sequential step where the RNN takes T. {time_word}: at "
+            f"T = {v.T} self-attention took {per_step['self-attention'] * 1e6:.3g} µs per step against the RNN "
+            f"loop's {per_step['rnn'] * 1e6:.3g} µs, and kept {mib['self-attention']:.3g} MiB against "
+            f"{mib['rnn']:.3g} MiB: its work and memory grow as T². {faster} Few large matrix products instead of a "
+            "loop pay off on hardware with parallel units to spare (a GPU), less so on a couple of CPU cores.")
 
 
 # ---------------------------------------------------------------- the shipped default view

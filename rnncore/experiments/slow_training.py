@@ -3,9 +3,7 @@
 - ``race``: one model, one initialisation and one stream of batches, trained by each (optimizer, learning rate);
   loss against step and against measured wall time, and the steps and seconds each run needs to bring its smoothed
   loss under a threshold.
-- ``step_cost``: the median time of one training step (forward, BPTT, optimizer) against T, with a fitted line
-  (Theil-Sen; its slope is the cost of one more time step), and one step taken apart: batch, forward, backward,
-  gradient norm, update.
+- the cost of a step against T, timed and checked, is in ``rnncore.experiments.step_cost``.
 - ``spikes``: the gradient norm over training at one learning rate; a spike is a norm far above the recent median.
 
 A run "blows up" when its loss passes ``BLOWUP`` times its first loss: it is still finite (the engine stops only on
@@ -20,21 +18,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from rnncore import (
-    ModelSpec,
-    forward,
-    get_optimizer,
-    global_norm,
-    init_model,
-    loss_and_grads,
-    make_task,
-    train,
-)
-from rnncore.experiments import timing
-from rnncore.experiments.parallelism import interleaved
-from rnncore.layers import linear_backward
-from rnncore.losses import get_loss
-from rnncore.sequence import bptt
+from rnncore import ModelSpec, get_optimizer, init_model, make_task, train
 from rnncore.tasks import MIN_T, TASKS  # noqa: F401 - the page's choices and their limits
 from rnncore.optim import OPTIMIZERS  # noqa: F401
 
@@ -65,7 +49,7 @@ class RaceConfig:
     smooth: int = 10                # the loss is averaged over this many steps before the threshold test
 
 
-def _spec(setup: Setup, rng: np.random.Generator) -> tuple[ModelSpec, float]:
+def spec_for(setup: Setup, rng: np.random.Generator) -> tuple[ModelSpec, float]:
     """The model for the task (its sizes read off a probe batch) and the task's baseline loss."""
     probe = make_task(setup.task, rng=rng, n=256, T=setup.T)  # large enough to hold every class of an "xent" task
     out = int(probe.ys.max()) + 1 if probe.loss == "xent" else probe.ys.shape[-1]
@@ -127,7 +111,7 @@ def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult
     Returns:
         RaceResult: the curves (cut where a run blew up) and the threshold table.
     """
-    spec, baseline = _spec(cfg.setup, np.random.default_rng([seed, 0]))
+    spec, baseline = spec_for(cfg.setup, np.random.default_rng([seed, 0]))
     params0 = init_model(spec, rng=np.random.default_rng([seed, 1]))
     runs = [(o, float(lr)) for o in cfg.optimizers for lr in sorted(cfg.lrs)]
     threshold = cfg.threshold * baseline
@@ -152,127 +136,6 @@ def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult
             callback(k + 1, len(runs), {})
     table = pd.DataFrame(rows).astype({"steps_to_threshold": "Int64", "stopped_at": "Int64"})
     return RaceResult(pd.concat(curves, ignore_index=True), table, float(baseline), float(threshold))
-
-
-# ---- the cost of a step -------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CostConfig:
-    """Which lengths to time, and at which length to take one step apart."""
-
-    setup: Setup = Setup()                        # the model and the task
-    lengths: tuple[int, ...] = (10, 20, 40, 80)   # T values timed
-    budget: float = 0.15                          # seconds, roughly, for the timings against T
-    breakdown_T: int = 40                         # T of the step taken apart
-    optimizer: str = "adam"                       # the update timed
-
-
-#: The page's "time longer sequences" lengths and budget (tests shrink them).
-LONG_LENGTHS = (10, 20, 40, 80, 160, 320, 640)
-LONG_BUDGET = 3.0
-
-
-class LinearFit(NamedTuple):
-    """seconds = intercept + slope * T, a Theil-Sen line through the medians."""
-
-    slope: float       # seconds per extra time step
-    intercept: float   # seconds of a step that do not grow with T
-    r2: float          # fraction of the variance of the medians the line explains
-
-
-class CostResult(NamedTuple):
-    per_T: pd.DataFrame       # T, median_s, q25_s, q75_s, repeats, fit_s
-    fit: LinearFit
-    breakdown: pd.DataFrame   # part, median_s, q25_s, q75_s, repeats, share
-
-
-def fit_line(x, y) -> LinearFit:
-    """A Theil-Sen line through (x, y): the median of the pairwise slopes, then the median intercept.
-
-    On a shared machine one length can be timed during a burst of other work; a least-squares line would tilt
-    towards that one point, the median of the slopes does not.
-    """
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if len(x) < 2 or np.ptp(x) == 0:
-        raise ValueError("fitting a line needs at least two different lengths; add another T to lengths.")
-    i, j = np.triu_indices(len(x), k=1)
-    keep = x[i] != x[j]
-    slope = float(np.median((y[j] - y[i])[keep] / (x[j] - x[i])[keep]))
-    intercept = float(np.median(y - slope * x))
-    resid = y - (intercept + slope * x)
-    total = float(np.sum((y - y.mean()) ** 2))
-    return LinearFit(slope, intercept, 1.0 - float(np.sum(resid ** 2)) / total if total > 0 else 1.0)
-
-
-def _timing_row(t: timing.Timing, **keys) -> dict:
-    return {**keys, "median_s": t.median, "q25_s": t.q25, "q75_s": t.q75, "repeats": t.repeats,
-            "calls_per_repeat": t.number}
-
-
-class StepParts(NamedTuple):
-    parts: dict      # part name -> a function of no arguments on fixed inputs
-    whole: Callable  # one whole training step (loss, BPTT, update) on the same inputs
-
-
-def _parts(setup: Setup, T: int, optimizer: str, rng: np.random.Generator) -> StepParts:
-    """One training step, whole and split into its parts."""
-    setup_T = Setup(setup.task, T, setup.cell, setup.hidden_size, setup.batch)
-    spec, _ = _spec(setup_T, rng)
-    params = init_model(spec, rng=rng)
-    batch = make_task(setup.task, rng=rng, n=setup.batch, T=T)
-    pred, cache = forward(spec, params, batch.xs)
-    cell = spec.get_cell()
-    cell_params = {k: params[k] for k in cell.param_names}
-    grads = loss_and_grads(spec, params, batch.xs, batch.ys).grads
-    opt = get_optimizer(optimizer, 1e-3)
-    state = opt.init(params)
-
-    def backward():  # the loss, the readout's backward, and BPTT through the cached forward pass
-        dpred = get_loss(spec.loss)(pred, batch.ys).dpred
-        top = cache.hs[:, -1] if spec.output == "last" else cache.hs
-        dtop, _, _ = linear_backward(dpred, top, params["W_y"])
-        dhs = np.zeros(cache.hs.shape) if spec.output == "last" else dtop
-        if spec.output == "last":
-            dhs[:, -1] = dtop
-        return bptt(cell, cell_params, dhs, cache.cell_cache)
-
-    def step():
-        g = loss_and_grads(spec, params, batch.xs, batch.ys).grads
-        return opt.update(params, g, state)
-
-    return StepParts({"batch": lambda: make_task(setup.task, rng=rng, n=setup.batch, T=T),
-                      "forward": lambda: forward(spec, params, batch.xs),
-                      "backward": backward,
-                      "gradient norm": lambda: global_norm(grads),
-                      "optimizer update": lambda: opt.update(params, grads, state)}, step)
-
-
-def step_cost(cfg: CostConfig, *, seed: int, callback: Callback = None) -> CostResult:
-    """Time one training step against T and fit a line; then time the parts of one step at ``breakdown_T``.
-
-    Args:
-        cfg: what to time. seed: the weights and batches timed. callback: progress.
-
-    Returns:
-        CostResult: medians, quartiles and repeats per T with the fitted line, and the parts of one step.
-    """
-    lengths = sorted({int(T) for T in cfg.lengths})
-    steps = {T: _parts(cfg.setup, T, cfg.optimizer, np.random.default_rng([seed, T])).whole for T in lengths}
-    # Interleaved (T1 T2 T3 T1 T2 T3 ...): a burst of other work on the machine hits every length alike, so it
-    # shifts the line rather than tilting it.
-    got = interleaved(steps, cfg.budget)
-    per_T = pd.DataFrame([_timing_row(t, T=T) for T, t in got.items()])
-    if callback is not None:
-        callback(1, 2, {})
-    fit = fit_line(per_T["T"], per_T["median_s"])
-    per_T["fit_s"] = fit.intercept + fit.slope * per_T["T"]
-    parts = _parts(cfg.setup, cfg.breakdown_T, cfg.optimizer, np.random.default_rng([seed, 10**6])).parts
-    got = timing.compare_alternating(parts, repeats=5, warmup=1)
-    breakdown = pd.DataFrame([_timing_row(t, part=name) for name, t in got.items()])
-    breakdown["share"] = breakdown["median_s"] / breakdown["median_s"].sum()
-    if callback is not None:
-        callback(2, 2, {})
-    return CostResult(per_T, fit, breakdown)
 
 
 # ---- spikes --------------------------------------------------------------------------------------------------------
@@ -312,7 +175,7 @@ def spikes(cfg: SpikeConfig, *, seed: int, callback: Callback = None) -> SpikeRe
     Returns:
         SpikeResult: the per-step record (cut at a blow-up), where and why the run stopped, the number of spikes.
     """
-    spec, _ = _spec(cfg.setup, np.random.default_rng([seed, 0]))
+    spec, _ = spec_for(cfg.setup, np.random.default_rng([seed, 0]))
     params0 = init_model(spec, rng=np.random.default_rng([seed, 1]))
     res = train(spec, params0, _data(cfg.setup), rng=np.random.default_rng([seed, 2]), steps=cfg.steps,
                 optimizer=get_optimizer(cfg.optimizer, cfg.lr), callback=callback, callback_every=25)

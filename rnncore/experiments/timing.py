@@ -5,7 +5,14 @@ A single timed call mixes the cost of the code with cache misses, the scheduler 
 with its interquartile range (IQR). Calls shorter than ``min_time`` are looped ``number`` times per measurement (as
 ``timeit.autorange`` does), so the clock's resolution and the loop overhead stay small against what is measured.
 When several alternatives are compared, ``compare_alternating`` interleaves them (A B C A B C ...) so that slow drift
-(thermal throttling, a neighbour's job) hits all of them alike and their ratio stays fair.
+(thermal throttling, a neighbour's job) hits all of them alike and their ratio stays fair; ``interleaved`` repeats
+the rounds until every spread is small or a time budget ends, with the BLAS held to one thread
+(``one_blas_thread``), so that a matrix product does not race the loop it is compared with for the two cores.
+
+A timing can still be wrong: on a busy machine a burst of other work lands on one candidate or one length. So the
+experiments check what they measured (a negative cost per step, a straight line that explains little, a remedy
+slower than what it improves, a spread wider than the effect, times falling as the work grows) and return a
+``Verdict``; a page prints a number only from a trustworthy one.
 
 Every function takes a ``clock`` (default ``time.perf_counter``) so that tests can drive it with a fake clock.
 """
@@ -13,18 +20,27 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
+import json
 import math
 import os
 import platform
 import sys
+import threading
 import time
-from typing import Callable, Mapping, NamedTuple
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
 DEFAULT_MIN_TIME = 1e-3  # seconds per measurement below which a call is looped; None in the API means this
 MAX_NUMBER = 10**7  # cap on calls per measurement, so a clock that never advances cannot loop forever
 MIN_REPEATS_UNDER_MAX_TIME = 3  # a median of fewer measurements says little about the spread
+TARGET_SPREAD = 0.05  # relative IQR (IQR / median) under which ``interleaved`` stops adding rounds
+MIN_ROUNDS, MAX_ROUNDS = 5, 25  # rounds ``interleaved`` takes at least, and at most
+MAX_SPREAD = 0.5  # a quoted timing whose relative IQR passes this is too noisy to quote
 
 _UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 
@@ -55,6 +71,11 @@ class Timing(NamedTuple):
     def spread(self) -> float:
         """Interquartile range q75 - q25, in seconds."""
         return self.q75 - self.q25
+
+    @property
+    def relative_spread(self) -> float:
+        """IQR / median: 0.1 means the middle half of the measurements lies within about ±5% of the median."""
+        return self.spread / self.median if self.median > 0 else math.inf
 
     def per_item(self, n: float) -> "Timing":
         """The same timing divided by n items (e.g. per sequence, per time step)."""
@@ -142,7 +163,8 @@ def time_call(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1, mi
 
 
 def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int = 7, warmup: int = 1,
-                        min_time: float | None = None,
+                        min_time: float | None = None, max_time: float | None = None,
+                        target_spread: float | None = None, min_repeats: int = MIN_REPEATS_UNDER_MAX_TIME,
                         clock: Callable[[], float] = time.perf_counter) -> dict[str, Timing]:
     """Time several alternatives interleaved (A B C A B C ...) so drift and noise affect all of them alike.
 
@@ -151,13 +173,18 @@ def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int
 
     Args:
         fns: name -> function of no arguments.
-        repeats: measurements per candidate.
+        repeats: measurements per candidate (the most taken when max_time or target_spread is set).
         warmup: untimed rounds over all candidates, also interleaved.
         min_time: as in ``time_call``.
+        max_time: budget in seconds for the whole call, warmup and calibration included: no round is started that
+            would overrun it (judged from the last round), but at least ``min(min_repeats, repeats)`` are taken.
+        target_spread: stop as soon as every candidate's relative spread (IQR / median) is at most this, after at
+            least ``min(min_repeats, repeats)`` rounds. None: take every round.
+        min_repeats: the fewest rounds either stopping rule may leave.
         clock: a monotonic clock in seconds.
 
     Returns:
-        name -> Timing (seconds per call), in the order of ``fns``.
+        name -> Timing (seconds per call), in the order of ``fns``; every Timing has the same number of repeats.
     """
     min_time = _check_counts(repeats, warmup, min_time)
     if not fns:
@@ -165,17 +192,224 @@ def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int
     bad = [name for name, fn in fns.items() if not callable(fn)]
     if bad:
         raise ValueError(f"fns values must be functions of no arguments; not callable: {bad}.")
+    if max_time is not None and not max_time > 0:
+        raise ValueError(f"max_time must be a positive number of seconds, or None for no limit; got {max_time!r}.")
+    start = clock()
     last = {name: None for name in fns}
     for _ in range(warmup):
         for name, fn in fns.items():
             last[name], _ = _measure(fn, 1, clock)
     number = {name: _calibrate(fn, min_time, clock, last[name]) if min_time > 0 else 1 for name, fn in fns.items()}
     samples = {name: [] for name in fns}
-    for _ in range(repeats):
+    floor = min(max(1, min_repeats), repeats)
+    for r in range(1, repeats + 1):
+        round_start = clock()
         for name, fn in fns.items():
-            elapsed, _ = _measure(fn, number[name], clock)
+            elapsed, now = _measure(fn, number[name], clock)
             samples[name].append(elapsed / number[name])
+        if r < floor:
+            continue
+        if target_spread is not None and all(Timing.from_samples(v).relative_spread <= target_spread
+                                             for v in samples.values()):
+            break
+        if max_time is not None and (now - start) + (now - round_start) > max_time:
+            break
     return {name: Timing.from_samples(samples[name], number=number[name]) for name in fns}
+
+
+def interleaved(fns: Mapping[str, Callable[[], object]], budget: float, *, target_spread: float = TARGET_SPREAD,
+                min_rounds: int = MIN_ROUNDS, max_rounds: int = MAX_ROUNDS, min_time: float | None = None,
+                clock: Callable[[], float] = time.perf_counter) -> dict[str, Timing]:
+    """Interleaved rounds with the BLAS on one thread, until every spread is at most ``target_spread`` or about
+    ``budget`` seconds have passed; between ``min_rounds`` and ``max_rounds`` rounds, after one warmup round.
+
+    On a quiet machine this stops early; on a busy one it spends the budget, and the spread it reports is honest.
+    """
+    with one_blas_thread():
+        return compare_alternating(fns, repeats=max_rounds, warmup=1, min_time=min_time, max_time=budget,
+                                   target_spread=target_spread, min_repeats=min_rounds, clock=clock)
+
+
+def paired_ratios(num: Timing, den: Timing, den_items: float = 1.0) -> np.ndarray:
+    """num / (den / den_items) round by round, for two timings measured in the same interleaved rounds."""
+    if num.repeats != den.repeats:
+        raise ValueError(f"paired ratios need timings from the same rounds; got {num.repeats} and {den.repeats}.")
+    return np.asarray(num.samples) / (np.asarray(den.samples) / den_items)
+
+
+# ---- BLAS threads while timing ------------------------------------------------------------------------------------
+
+_BLAS_LOCK = threading.Lock()
+_BLAS_USERS = [0, None]  # sessions inside one_blas_thread, and the limiter the first one started
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Hold the BLAS to one thread (threadpoolctl) while timing; the previous limits come back when the last
+    concurrent user leaves.
+
+    The limit is process-wide and a server runs sessions in threads, so the first session in sets it and the last
+    one out restores it: nested or overlapping timings never leave the process stuck at one thread.
+    """
+    with _BLAS_LOCK:
+        if _BLAS_USERS[0] == 0:
+            _BLAS_USERS[1] = threadpool_limits(limits=1, user_api="blas")
+        _BLAS_USERS[0] += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_USERS[0] -= 1
+            if _BLAS_USERS[0] == 0:
+                _BLAS_USERS[1].restore_original_limits()
+                _BLAS_USERS[1] = None
+
+
+def blas_threads_in_use() -> int | None:
+    """The largest thread count of the BLAS libraries loaded now (threadpoolctl), or None if none is found."""
+    counts = [int(pool["num_threads"]) for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    return max(counts) if counts else None
+
+
+# ---- is a timing trustworthy? -------------------------------------------------------------------------------------
+
+class Verdict(NamedTuple):
+    """Whether a set of timings can be quoted, and if not, why (one sentence per problem found)."""
+
+    trustworthy: bool
+    reasons: tuple      # sentences naming each contradiction or excess of noise; empty when trustworthy
+    spread: float       # the widest relative spread (IQR / median) among the timings checked
+    load: float | None  # the machine's 1-minute load average when the timings ended, if the system tells it
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (processes running or waiting for a CPU), or None where the system has none."""
+    try:
+        return float(os.getloadavg()[0])
+    except (AttributeError, OSError):
+        return None
+
+
+def verdict(reasons: Iterable[str], spreads: Iterable[float], *, load: float | None = None) -> Verdict:
+    """A Verdict from the problems found and the relative spreads of the timings checked."""
+    reasons = tuple(reasons)
+    spreads = [float(x) for x in spreads]
+    return Verdict(not reasons, reasons, max(spreads) if spreads else math.nan, load)
+
+
+def spread_reasons(spreads: Mapping[str, float], *, limit: float = MAX_SPREAD) -> list[str]:
+    """One sentence for the timings whose relative spread passes ``limit`` (name -> IQR / median)."""
+    wide = {name: s for name, s in spreads.items() if not s <= limit}
+    if not wide:
+        return []
+    worst = max(wide, key=wide.get)
+    more = f" and {len(wide) - 1} other timing(s)" if len(wide) > 1 else ""
+    return [f"the repeated timings of {worst}{more} spread over {percent(wide[worst])} of their median "
+            f"(at most {percent(limit)} can be quoted)"]
+
+
+def falling_reasons(times: Mapping[float, Timing], *, what: str, unit: str = "T") -> list[str]:
+    """Sentences for the lengths at which ``what`` took less time than at a shorter length, beyond the noise (the
+    longer one's 75th percentile under the shorter one's 25th): more work cannot take less time."""
+    keys = sorted(times)
+    out = []
+    for short, long in itertools.pairwise(keys):
+        if times[long].q75 < times[short].q25:
+            out.append(f"{what} took less time at {unit} = {long:g} ({format_seconds(times[long].median)}) than at "
+                       f"{unit} = {short:g} ({format_seconds(times[short].median)})")
+    return out
+
+
+def format_seconds(seconds: float) -> str:
+    """Like "1.23 ms": three significant figures in the unit that fits."""
+    scale, unit = next(((s, u) for s, u in _UNITS if abs(seconds) >= s), _UNITS[-1])
+    return f"{seconds / scale:.3g} {unit}"
+
+
+def percent(fraction: float) -> str:
+    """0.123 -> "12%"; 0.003 -> "under 1%"."""
+    if not math.isfinite(fraction):
+        return "an unbounded share"
+    return "under 1%" if 0 < fraction < 0.005 else f"{fraction:.0%}"
+
+
+def too_busy_sentence(v: Verdict) -> str:
+    """What a page prints instead of an untrustworthy timing: the machine was too busy, why, and the spread."""
+    load = f" (load average {v.load:.1f} on {os.cpu_count()} CPUs)" if v.load is not None else ""
+    why = "; ".join(v.reasons)
+    return (f"This machine was too busy to measure this{load}: {why}. The widest spread of the repeated timings was "
+            f"{percent(v.spread)} of their median.")
+
+
+# ---- reference timings shipped as data ------------------------------------------------------------------------------
+
+class Reference(NamedTuple):
+    """Timings measured on a quiet machine and shipped: a page's default view while a live timing is not trusted."""
+
+    config: object  # the experiment's frozen config
+    seed: int
+    result: object  # the experiment's result, analysed again from the shipped samples
+    machine: dict   # machine_info() when measured
+    date: str       # ISO date of the measurement
+
+
+def timings_to_json(timings: Mapping) -> dict:
+    """{key: Timing or a nested dict of them} -> JSON-safe dicts of samples and calls per sample (keys as text)."""
+    return {str(k): {"samples": list(v.samples), "number": v.number} if isinstance(v, Timing) else timings_to_json(v)
+            for k, v in timings.items()}
+
+
+def timings_from_json(data: Mapping, keys: tuple = (str,)) -> dict:
+    """The inverse of ``timings_to_json``; ``keys[d]`` converts the keys at depth d (e.g. ``(int, str)``)."""
+    convert = keys[0] if keys else str
+    return {convert(k): Timing.from_samples(v["samples"], number=v["number"]) if "samples" in v
+            else timings_from_json(v, keys[1:]) for k, v in data.items()}
+
+
+def save_references(refs: list[Reference], path, *, command: str, timings: Callable[[object], dict]) -> None:
+    """Write shipped references as JSON: settings, machine, date, and the raw samples ``timings(result)`` names
+    (a dict of groups of Timings); every frame and verdict is recomputed from the samples on load."""
+    data = {"command": command, "runs": [
+        {"config": asdict(r.config), "seed": r.seed, "machine": r.machine, "date": r.date,
+         **timings_to_json(timings(r.result))} for r in refs]}
+    Path(path).write_text(json.dumps(data, indent=1) + "\n")
+
+
+def load_references(path, read: Callable[[dict], tuple]) -> list[Reference]:
+    """The references written by ``save_references``; ``read(run)`` gives (config, result) from one run's JSON.
+    [] when the file is missing."""
+    if not Path(path).exists():
+        return []
+    out = []
+    for run in json.loads(Path(path).read_text())["runs"]:
+        config, result = read(run)
+        out.append(Reference(config, int(run["seed"]), result, run["machine"], run["date"]))
+    return out
+
+
+def reference_for(config, refs: list[Reference], default) -> Reference | None:
+    """The shipped reference measured with ``config``, else the one made with ``default``, else the first (the
+    default view, shipped first), else None."""
+    return next((r for r in refs if r.config == config),
+                next((r for r in refs if r.config == default), refs[0] if refs else None))
+
+
+def machine_sentence(info: Mapping) -> str:
+    """The machine a timing ran on, in a phrase: "a 2-CPU x86_64 Linux machine, NumPy 2.3 with scipy-openblas 0.3
+    on 1 BLAS thread"."""
+    system = str(info.get("platform") or "").split("-")[0] or "unknown-system"
+    blas = f"{info.get('blas_name') or 'an unknown BLAS'} {info.get('blas_version') or ''}".strip()
+    threads = info.get("blas_threads_in_use") or info.get("blas_threads")
+    on = f" on {threads} BLAS thread{'s' if threads != 1 else ''}" if threads else ""
+    return (f"a {info.get('cpus_usable') or info.get('cpu_count')}-CPU {info.get('machine') or ''} {system} machine, "
+            f"NumPy {info.get('numpy')} with {blas}{on}").replace("  ", " ")
+
+
+def reference_label(ref: Reference) -> str:
+    """What a page prints over shipped timings: where, when, and how quiet the machine was."""
+    load = ref.machine.get("load_1min")
+    quiet = f", load average {load:.2f}" if isinstance(load, (int, float)) else ""
+    return f"Reference timings measured on {machine_sentence(ref.machine)}{quiet}, on {ref.date}"
 
 
 # Thread-count variables in the order each BLAS reads them (the first one set wins).
@@ -204,8 +438,10 @@ def machine_info() -> dict:
     """Facts that explain a timing: CPUs, platform, Python, NumPy and its BLAS, and BLAS threads if set.
 
     Returns:
-        A flat dict of str/int/None values (fit for a table or a CSV header). ``blas_threads`` is None when no
-        thread variable is set, in which case the BLAS usually uses every available core.
+        A flat dict of str/int/float/None values (fit for a table or a CSV header). ``blas_threads`` is None when no
+        thread variable is set, in which case the BLAS usually uses every available core; ``blas_threads_in_use``
+        is what the BLAS uses at the moment of the call (1 inside ``one_blas_thread``); ``load_1min`` is the load
+        average then.
     """
     blas = _blas_config()
     name = blas.get("name")
@@ -232,5 +468,7 @@ def machine_info() -> dict:
         "blas_config": blas.get("openblas configuration"),
         "blas_threads": threads,
         "blas_threads_from": source,
+        "blas_threads_in_use": blas_threads_in_use(),
+        "load_1min": load_average(),
         "byteorder": sys.byteorder,
     }
