@@ -14,8 +14,8 @@ from rnncore.experiments.slow_training import Setup
 
 PARTS = ("batch", "forward", "backward", "gradient norm", "optimizer update")
 PART_SECONDS = {"batch": 1e-4, "forward": 2e-3, "backward": 4e-3, "gradient norm": 2e-5, "optimizer update": 3e-4}
-CFG = cost.CostConfig(setup=Setup(task="first_element", T=6, cell="rnn", hidden_size=6, batch=8), lengths=(10, 20, 40, 80),
-                      budget=2.0, breakdown_T=40)
+CFG = cost.CostConfig(setup=Setup(task="first_element", T=6, cell="rnn", hidden_size=6, batch=8),
+                      lengths=(10, 20, 40, 80), budget=2.0, breakdown_T=40)
 
 
 class FakeClock:

@@ -341,7 +341,8 @@ def remedy_sentence(speedups: pd.DataFrame) -> str:
     """The two remedies of the RNN itself at the longest T, with their spreads."""
     top = speedups[speedups["T"] == speedups["T"].max()].set_index("method")
     parts = [f"{_name(top.loc[m, 'label'])} {top.loc[m, 'speedup']:.2f}× (interquartile range "
-             f"{top.loc[m, 'speedup_q25']:.2f}–{top.loc[m, 'speedup_q75']:.2f}×)" for m in IMPROVEMENTS if m in top.index]
+             f"{top.loc[m, 'speedup_q25']:.2f}–{top.loc[m, 'speedup_q75']:.2f}×)"
+             for m in IMPROVEMENTS if m in top.index]
     return f"At T = {int(top['T'].iloc[0])}, against the article's loop: " + "; ".join(parts) + "."
 
 

@@ -23,6 +23,9 @@ from rnncore.tasks import MIN_T, TASKS  # noqa: F401 - the page's choices and th
 from rnncore.optim import OPTIMIZERS  # noqa: F401
 
 BLOWUP = 1e3
+#: The page's "time longer sequences" lengths and budget for ``step_cost.CostConfig`` (tests shrink them).
+LONG_LENGTHS = (10, 20, 40, 80, 160, 320, 640)
+LONG_BUDGET = 3.0
 Callback = Callable[[int, int, dict], None] | None
 
 

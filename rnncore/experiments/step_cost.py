@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats
 
 from rnncore import forward, get_optimizer, global_norm, init_model, loss_and_grads, make_task
-from rnncore.experiments import timing
+from rnncore.experiments import slow_training, timing
 from rnncore.experiments.slow_training import Callback, Setup, spec_for
 from rnncore.layers import linear_backward
 from rnncore.losses import get_loss
@@ -54,11 +54,6 @@ class CostConfig:
     budget: float = 0.3                           # seconds at most for the timings against T (and again for parts)
     breakdown_T: int = 40                         # T of the step taken apart
     optimizer: str = "adam"                       # the update timed
-
-
-#: The page's "time longer sequences" lengths and budget (tests shrink them).
-LONG_LENGTHS = (10, 20, 40, 80, 160, 320, 640)
-LONG_BUDGET = 3.0
 
 
 class LinearFit(NamedTuple):
@@ -295,7 +290,7 @@ def main(argv: list[str]) -> int:
     load = timing.load_average()
     print(f"load average {load}; measure when it is under 0.5, with OPENBLAS_NUM_THREADS=1")
     refs = []
-    for cfg in (CostConfig(), CostConfig(lengths=LONG_LENGTHS, budget=LONG_BUDGET)):
+    for cfg in (CostConfig(), CostConfig(lengths=slow_training.LONG_LENGTHS, budget=slow_training.LONG_BUDGET)):
         result = step_cost(cfg, seed=0)
         print(result.per_T.to_string(index=False), "\n", cost_sentence(result), "\n", breakdown_sentence(result))
         if not result.verdict.trustworthy and "--force" not in argv:

@@ -84,7 +84,7 @@ def test_the_reproduce_snippet_runs_for_the_settings_on_screen(quick):
     assert "article logic" in out and "against its 6.29x" in out
 
 
-# ---- live timings: shown when they can be trusted, never cached when they cannot --------------------------------------
+# ---- live timings: shown when they can be trusted, never cached when they cannot -------------------------------------
 
 MODEL = {"loop": lambda T: 4e-6 * T, "precomputed": lambda T: 3e-6 * T, "batched": lambda T: 32 * 1e-6 * T,
          "linear_loop": lambda T: 1e-6 * T, "hillis_steele": lambda T: 5e-7 * T * math.log2(T),

@@ -33,8 +33,8 @@ def quick(monkeypatch):
 @pytest.fixture
 def small_buttons(monkeypatch):
     """What the buttons run, made quick."""
-    monkeypatch.setattr(cost, "LONG_LENGTHS", (5, 10, 20, 40, 80))
-    monkeypatch.setattr(cost, "LONG_BUDGET", 0.05)
+    monkeypatch.setattr(slow, "LONG_LENGTHS", (5, 10, 20, 40, 80))
+    monkeypatch.setattr(slow, "LONG_BUDGET", 0.05)
     monkeypatch.setattr(slow_article, "FULL_ARTICLE",
                         slow_article.ArticleConfig(steps=50, article_samples=10, n_test=100))
 
@@ -110,7 +110,7 @@ def test_the_reproduce_snippet_runs_for_the_settings_on_screen(quick):
     assert ("Each extra time step adds" in out or "too busy" in out) and "adam, lr 0.1" in out
 
 
-# ---- live timings: shown when they can be trusted, never cached when they cannot --------------------------------------
+# ---- live timings: shown when they can be trusted, never cached when they cannot -------------------------------------
 
 def _made_up(medians: dict, spread: float, seed: int = 0) -> cost.CostResult:
     """A step_cost result analysed from made-up samples (no clock at all)."""
