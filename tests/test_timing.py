@@ -328,3 +328,23 @@ def test_shipped_timings_round_trip_exactly_and_are_labelled_with_machine_and_da
     assert timing.reference_for("unknown", [other, ref], "other") is other
     assert timing.reference_for("unknown", [ref], "missing") is ref
     assert timing.reference_for("cfg", [], "cfg") is None
+
+
+def test_interleaved_measures_cpu_time_and_counts_its_budget_on_the_wall_clock(monkeypatch):
+    cpu = FakeClock()
+    monkeypatch.setattr(timing, "CPU_CLOCK", cpu)
+    out = timing.interleaved({"a": constant(cpu, 2e-3), "b": constant(cpu, 5e-3)}, budget=60.0, min_time=0)
+    assert (out["a"].median, out["b"].median) == pytest.approx((2e-3, 5e-3))  # what the fake CPU clock saw
+    assert out["a"].repeats == timing.MIN_ROUNDS  # no spread: stopped at the floor, long before the budget
+
+
+def test_the_budget_runs_on_the_deadline_clock():
+    cpu, wall = FakeClock(), FakeClock()
+
+    def work():
+        cpu.advance(1.0)
+        wall.advance(10.0)  # a busy machine: ten seconds pass for each second of CPU
+
+    out = compare_alternating({"a": work}, repeats=50, warmup=0, min_time=0, max_time=45.0, min_repeats=1,
+                              clock=cpu, deadline_clock=wall)
+    assert out["a"].median == 1.0 and out["a"].repeats == 4  # 40 s of wall time; a 5th round would end at 50 > 45

@@ -96,8 +96,9 @@ else:
     measured, trusted = live_timing.measure("parallelism", measure, cfg, seed)
     if trusted:
         result, shown = measured
-        where = (f"Measured on this machine just now: {timing.machine_sentence(result.machine)}. Other work on the "
-                 "machine adds noise: the bars show the interquartile range.")
+        where = (f"Measured on this machine just now: {timing.machine_sentence(result.machine)}. Times are CPU time "
+                 "of the measuring thread, so the time the machine gives to other programs is left out; what other "
+                 "work still adds shows in the bars (the interquartile range).")
     else:
         live_timing.too_busy(measured.verdict, "parallelism", (cfg, seed), key=ui.key("again-measure"))
         result, where, shown = reference(cfg)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -181,13 +180,14 @@ def _parts(setup: Setup, T: int, optimizer: str, rng: np.random.Generator) -> St
                       "optimizer update": lambda: opt.update(params, grads, state)}, step)
 
 
-def step_cost(cfg: CostConfig, *, seed: int, callback: Callback = None, clock: Callable[[], float] = time.perf_counter,
+def step_cost(cfg: CostConfig, *, seed: int, callback: Callback = None, clock: Callable[[], float] | None = None,
               min_time: float | None = None) -> CostResult:
     """Time one training step against T and fit a line; then time the parts of one step at ``breakdown_T``.
 
     Args:
         cfg: what to time. seed: the weights and batches timed. callback: progress.
-        clock, min_time: passed to ``timing.interleaved`` (a test drives them with a fake clock).
+        clock, min_time: passed to ``timing.interleaved``: None measures CPU time of this thread (a test passes
+            a fake clock).
 
     Returns:
         CostResult: medians, quartiles and repeats per T with the fitted line, the parts of one step, the verdict.
@@ -242,8 +242,8 @@ def cost_sentence(result: CostResult) -> str:
     return (f"Each extra time step adds **{ms(fit.slope)}** to a training step (95% interval {ms(fit.slope_low)} to "
             f"{ms(fit.slope_high)}), and {fixed}. A straight line explains {fit.r2:.0%} of the variance of the "
             f"timings from T = {T.min()} to {T.max()} (R² = {fit.r2:.3f}): the forward and the backward pass each "
-            f"walk the T steps one after another. Medians of {rounds} or more interleaved rounds per length, with "
-            "the BLAS on one thread; the bars are the interquartile range.")
+            f"walk the T steps one after another. Medians of {rounds} or more interleaved rounds per length, in CPU "
+            "time of the measuring thread with the BLAS on one thread; the bars are the interquartile range.")
 
 
 def breakdown_sentence(result: CostResult) -> str:

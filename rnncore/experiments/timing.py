@@ -41,6 +41,8 @@ MIN_REPEATS_UNDER_MAX_TIME = 3  # a median of fewer measurements says little abo
 TARGET_SPREAD = 0.05  # relative IQR (IQR / median) under which ``interleaved`` stops adding rounds
 MIN_ROUNDS, MAX_ROUNDS = 5, 25  # rounds ``interleaved`` takes at least, and at most
 MAX_SPREAD = 0.5  # a quoted timing whose relative IQR passes this is too noisy to quote
+#: What ``interleaved`` measures with: CPU time of the calling thread (the BLAS held to that one thread).
+CPU_CLOCK = time.thread_time
 
 _UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 
@@ -165,7 +167,8 @@ def time_call(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1, mi
 def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int = 7, warmup: int = 1,
                         min_time: float | None = None, max_time: float | None = None,
                         target_spread: float | None = None, min_repeats: int = MIN_REPEATS_UNDER_MAX_TIME,
-                        clock: Callable[[], float] = time.perf_counter) -> dict[str, Timing]:
+                        clock: Callable[[], float] = time.perf_counter,
+                        deadline_clock: Callable[[], float] | None = None) -> dict[str, Timing]:
     """Time several alternatives interleaved (A B C A B C ...) so drift and noise affect all of them alike.
 
     Each candidate gets its own calls-per-measurement (see ``time_call``); then round r measures every candidate
@@ -181,7 +184,8 @@ def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int
         target_spread: stop as soon as every candidate's relative spread (IQR / median) is at most this, after at
             least ``min(min_repeats, repeats)`` rounds. None: take every round.
         min_repeats: the fewest rounds either stopping rule may leave.
-        clock: a monotonic clock in seconds.
+        clock: a monotonic clock in seconds, for the measurements.
+        deadline_clock: the clock ``max_time`` is counted on; None means ``clock``.
 
     Returns:
         name -> Timing (seconds per call), in the order of ``fns``; every Timing has the same number of repeats.
@@ -194,7 +198,8 @@ def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int
         raise ValueError(f"fns values must be functions of no arguments; not callable: {bad}.")
     if max_time is not None and not max_time > 0:
         raise ValueError(f"max_time must be a positive number of seconds, or None for no limit; got {max_time!r}.")
-    start = clock()
+    wall = clock if deadline_clock is None else deadline_clock
+    start = wall()
     last = {name: None for name in fns}
     for _ in range(warmup):
         for name, fn in fns.items():
@@ -203,10 +208,11 @@ def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int
     samples = {name: [] for name in fns}
     floor = min(max(1, min_repeats), repeats)
     for r in range(1, repeats + 1):
-        round_start = clock()
+        round_start = wall()
         for name, fn in fns.items():
-            elapsed, now = _measure(fn, number[name], clock)
+            elapsed, _ = _measure(fn, number[name], clock)
             samples[name].append(elapsed / number[name])
+        now = wall()
         if r < floor:
             continue
         if target_spread is not None and all(Timing.from_samples(v).relative_spread <= target_spread
@@ -219,15 +225,21 @@ def compare_alternating(fns: Mapping[str, Callable[[], object]], *, repeats: int
 
 def interleaved(fns: Mapping[str, Callable[[], object]], budget: float, *, target_spread: float = TARGET_SPREAD,
                 min_rounds: int = MIN_ROUNDS, max_rounds: int = MAX_ROUNDS, min_time: float | None = None,
-                clock: Callable[[], float] = time.perf_counter) -> dict[str, Timing]:
+                clock: Callable[[], float] | None = None) -> dict[str, Timing]:
     """Interleaved rounds with the BLAS on one thread, until every spread is at most ``target_spread`` or about
-    ``budget`` seconds have passed; between ``min_rounds`` and ``max_rounds`` rounds, after one warmup round.
+    ``budget`` seconds of wall time have passed; between ``min_rounds`` and ``max_rounds`` rounds, after one warmup
+    round.
 
+    Each call is measured in CPU time of this thread (``CPU_CLOCK``): with the BLAS on one thread all the work runs
+    here, and the time the machine gives to other programs is left out, which a wall clock on a busy machine would
+    add to whichever call it happened to interrupt. A ``clock`` given (a test's fake one) serves for both.
     On a quiet machine this stops early; on a busy one it spends the budget, and the spread it reports is honest.
     """
+    measure, wall = (CPU_CLOCK, time.perf_counter) if clock is None else (clock, clock)
     with one_blas_thread():
         return compare_alternating(fns, repeats=max_rounds, warmup=1, min_time=min_time, max_time=budget,
-                                   target_spread=target_spread, min_repeats=min_rounds, clock=clock)
+                                   target_spread=target_spread, min_repeats=min_rounds, clock=measure,
+                                   deadline_clock=wall)
 
 
 def paired_ratios(num: Timing, den: Timing, den_items: float = 1.0) -> np.ndarray:
