@@ -13,7 +13,8 @@ it: Streamlit does not cache a call that raises. The result is kept in this sess
 
     value, trusted = live_timing.measure("page", measure, cfg, seed)
     if not trusted:
-        live_timing.too_busy(value.verdict, "page", (cfg, seed), key="again")
+        live_timing.too_busy(value.verdict)
+    live_timing.measure_again("page", measure, cfg, seed, key=ui.key("again"))
 """
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def trusted(result: Any, verdict: timing.Verdict) -> Any:
 def measure(page: str, cached_call: Callable[..., Any], *args: Any) -> tuple[Any, bool]:
     """(value, True) from ``cached_call(*args)``; or (the untrusted result, False), kept in this session.
 
-    An untrusted result stays for these settings until :func:`too_busy`'s button asks for a new measurement, so that
-    moving another control does not start the timing again.
+    An untrusted result stays for these settings until :func:`measure_again`'s button asks for a new measurement, so
+    that moving another control does not start the timing again.
     """
     store = st.session_state.setdefault(_SESSION_KEY, {})
     if (page, args) in store:
@@ -57,10 +58,17 @@ def measure(page: str, cached_call: Callable[..., Any], *args: Any) -> tuple[Any
         return err.result, False
 
 
-def too_busy(verdict: timing.Verdict, page: str, args: tuple, *, key: str) -> None:
-    """The "too busy to measure" message with its reasons and spread, and a button that measures again."""
+def too_busy(verdict: timing.Verdict) -> None:
+    """The "too busy to measure" message, with its reasons and spread."""
     st.warning(timing.too_busy_sentence(verdict) + " Nothing from this measurement is shown or kept for other "
-               "visitors.", icon=":material/speed:")
-    if st.button("Measure again", icon=":material/refresh:", key=key):
+               "visitors; press **Measure again** to try once more.", icon=":material/speed:")
+
+
+def measure_again(page: str, cached_call: Callable[..., Any], *args: Any, key: str) -> None:
+    """A button that times again: forgets this session's untrusted result and the cached ones of ``cached_call``
+    (a trusted timing, cached, would otherwise come back unchanged)."""
+    if st.button("Measure again", icon=":material/refresh:", key=key,
+                 help="Time these settings again on this machine, now."):
         st.session_state.setdefault(_SESSION_KEY, {}).pop((page, args), None)
+        cached_call.clear()
         st.rerun()

@@ -148,8 +148,9 @@ live = None
 if st.session_state.get(LIVE_COST) == (cost_cfg, seed):
     live, trusted = live_timing.measure("attention-cost", measure, cost_cfg, seed)
     if not trusted:
-        live_timing.too_busy(live.verdict, "attention-cost", (cost_cfg, seed), key=ui.key("measure-again"))
+        live_timing.too_busy(live.verdict)
         live = None
+    live_timing.measure_again("attention-cost", measure, cost_cfg, seed, key=ui.key("measure-again"))
 if live is not None:
     cost, cost_shown, where = live.frame, (cost_cfg, seed), f"this machine, just now ({live.measured_at})"
 else:

@@ -100,8 +100,9 @@ else:
                  "of the measuring thread, so the time the machine gives to other programs is left out; what other "
                  "work still adds shows in the bars (the interquartile range).")
     else:
-        live_timing.too_busy(measured.verdict, "parallelism", (cfg, seed), key=ui.key("again-measure"))
+        live_timing.too_busy(measured.verdict)
         result, where, shown = reference(cfg)
+    live_timing.measure_again("parallelism", measure, cfg, seed, key=ui.key("again-measure"))
 
 if result is not None:
     machine = result.machine

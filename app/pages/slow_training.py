@@ -13,7 +13,6 @@ from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as slow
 from rnncore.experiments import step_cost as cost
 from rnncore.experiments import timing
-from rnncore.tasks import lengths_for
 
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 QUICK_WORK = 10_000  # runs x steps x T x cell cost the page trains without a click (the default is 4,800)
@@ -189,7 +188,7 @@ longer = clicked("cost", (setup, seed))
 cost_cfg = cost.CostConfig(setup=setup)
 if longer:
     cost_cfg = cost.CostConfig(setup=setup, lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
-timed_T = lengths_for(task, cost_cfg.lengths)
+timed_T = slow.lengths_for(task, cost_cfg.lengths)
 if timed_T != cost_cfg.lengths:
     st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: timing T = {', '.join(map(str, timed_T))} only.")
     cost_cfg = dataclasses.replace(cost_cfg, lengths=timed_T)
@@ -198,7 +197,7 @@ if trusted:
     timed, cost_charts = measured
     st.caption("Measured on this machine just now, in CPU time of the measuring thread, with the BLAS on one thread.")
 else:
-    live_timing.too_busy(measured.verdict, "slow-cost", (cost_cfg, seed), key=ui.key("again-cost"))
+    live_timing.too_busy(measured.verdict)
     timed, label, cost_charts = reference_cost(cost_cfg)
     if timed is not None:
         st.info(label, icon=":material/history:")
@@ -212,6 +211,7 @@ if timed is not None:
     st.markdown(cost.breakdown_sentence(timed))
     ui.download_csv(timed.per_T, "step-cost")
     ui.download_csv(timed.breakdown, "step-breakdown")
+live_timing.measure_again("slow-cost", step_cost, cost_cfg, seed, key=ui.key("again-cost"))
 if not longer and st.button(f"Time longer sequences (up to T = {max(slow.LONG_LENGTHS)})", icon=":material/speed:",
                             key=ui.key("go-cost")):
     click("cost", (setup, seed))

@@ -33,6 +33,10 @@ REGISTRY: dict[str, Maker] = {
     "sentiment": Maker("rnncore.experiments.sentiment", "write_shipped", "sentiment_pretrained.json", "30 s"),
     "forecasting": Maker("rnncore.experiments.forecasting", "write_shipped", "forecasting_pretrained.json", "10 s"),
     "attention": Maker("rnncore.experiments.attention", "main", "attention.json", "1 min"),
+    "step_cost": Maker("rnncore.experiments.step_cost", "main", "timing_step_cost.json (Slow training)", "10 s",
+                       takes_argv=True),
+    "parallelism": Maker("rnncore.experiments.parallelism", "main", "timing_parallelism.json", "1 min",
+                         takes_argv=True),
     "sweeps": Maker("rnncore.experiments.sweeps", "main", "sweep_*.csv/json, demo_*.csv/json (long-term, remedies)",
                     "hours; resumable", takes_argv=True),
 }

@@ -19,7 +19,7 @@ inside its own spread, no spread over half a median); the sentences beside them 
 ``remedy_sentence``, ``attention_sentence``, ``scan_sentence`` and ``article_sentence``. Reference timings made on
 a quiet machine ship in ``rnncore/data/shipped_results/timing_parallelism.json``::
 
-    OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.parallelism
+    OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments make parallelism
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ SCAN_METHODS: dict[str, str] = {k: METHODS[k] for k in ("linear_loop", "hillis_s
 ARTICLE_CLAIM = 6.29  # the speedup the article prints for its "batch" version
 ARTICLE_SIZE = (1000, 50, 100)  # its T, D, H
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "timing_parallelism.json"
-COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.parallelism"
+COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments make parallelism"
 
 
 @dataclass(frozen=True)
@@ -408,7 +408,8 @@ def machine_frame(info: dict) -> pd.DataFrame:
 
 def save_shipped(refs: list[timing.Reference], path: Path = SHIPPED) -> None:
     """Write the raw samples of each reference; frames and verdicts are recomputed from them on load."""
-    timing.save_references(refs, path, command=COMMAND, timings=lambda r: r.raw._asdict())
+    timing.save_references(refs, path, what="Limited parallelization: reference timings of the default view",
+                           command=COMMAND, timings=lambda r: r.raw._asdict())
 
 
 def _read(run: dict) -> tuple[Config, Result]:
@@ -436,7 +437,7 @@ def main(argv: list[str]) -> int:
         if not result.verdict.trustworthy and "--force" not in argv:
             print(timing.too_busy_sentence(result.verdict), "Not kept; try again when the machine is quiet.")
             if not refs:
-                return 1  # the default view is the one reference the page cannot do without
+                raise SystemExit(1)  # the default view is the one reference the page cannot do without
             continue
         refs.append(timing.Reference(cfg, 0, result, result.machine, dt.date.today().isoformat()))
     save_shipped(refs)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rnncore import ModelSpec, get_optimizer, init_model, make_task, train
-from rnncore.tasks import MIN_T, TASKS  # noqa: F401 - the page's choices and their limits
+from rnncore.tasks import MIN_T, TASKS, lengths_for  # noqa: F401 - the page's choices and their limits
 from rnncore.optim import OPTIMIZERS  # noqa: F401
 
 BLOWUP = 1e3

@@ -18,7 +18,7 @@ beside these timings come from ``figures``, ``cost_sentence`` and ``breakdown_se
 The reference timings shipped for the page (``rnncore/data/shipped_results/timing_step_cost.json``) are made on a
 quiet machine with::
 
-    OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.step_cost
+    OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments make step_cost
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from rnncore.sequence import bptt
 
 MIN_R2 = 0.8  # a straight line must explain at least this share of the timings' variance
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "shipped_results" / "timing_step_cost.json"
-COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments.step_cost"
+COMMAND = "OPENBLAS_NUM_THREADS=1 python -m rnncore.experiments make step_cost"
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,8 @@ def _config_from(data: dict) -> CostConfig:
 
 def save_shipped(refs: list[timing.Reference], path: Path = SHIPPED) -> None:
     """Write the raw samples of each reference (every frame and verdict is recomputed from them on load)."""
-    timing.save_references(refs, path, command=COMMAND, timings=lambda r: {"steps": r.steps, "parts": r.parts})
+    timing.save_references(refs, path, what="Slow training: reference timings of one training step against T",
+                           command=COMMAND, timings=lambda r: {"steps": r.steps, "parts": r.parts})
 
 
 def _read(run: dict) -> tuple[CostConfig, CostResult]:
@@ -296,7 +297,7 @@ def main(argv: list[str]) -> int:
         if not result.verdict.trustworthy and "--force" not in argv:
             print(timing.too_busy_sentence(result.verdict), "Not kept; try again when the machine is quiet.")
             if not refs:
-                return 1  # the default view is the one reference the page cannot do without
+                raise SystemExit(1)  # the default view is the one reference the page cannot do without
             continue
         refs.append(timing.Reference(cfg, 0, result, reference_machine(), dt.date.today().isoformat()))
     save_shipped(refs)

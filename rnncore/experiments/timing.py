@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
-import json
 import math
 import os
 import platform
@@ -34,6 +33,8 @@ from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
+
+from rnncore.data import shipped
 
 DEFAULT_MIN_TIME = 1e-3  # seconds per measurement below which a call is looped; None in the API means this
 MAX_NUMBER = 10**7  # cap on calls per measurement, so a clock that never advances cannot loop forever
@@ -378,22 +379,24 @@ def timings_from_json(data: Mapping, keys: tuple = (str,)) -> dict:
             else timings_from_json(v, keys[1:]) for k, v in data.items()}
 
 
-def save_references(refs: list[Reference], path, *, command: str, timings: Callable[[object], dict]) -> None:
-    """Write shipped references as JSON: settings, machine, date, and the raw samples ``timings(result)`` names
-    (a dict of groups of Timings); every frame and verdict is recomputed from the samples on load."""
-    data = {"command": command, "runs": [
-        {"config": asdict(r.config), "seed": r.seed, "machine": r.machine, "date": r.date,
-         **timings_to_json(timings(r.result))} for r in refs]}
-    Path(path).write_text(json.dumps(data, indent=1) + "\n")
+def save_references(refs: list[Reference], path, *, what: str, command: str,
+                    timings: Callable[[object], dict]) -> None:
+    """Write shipped references through ``rnncore.data.shipped`` (with their provenance): settings, machine, date,
+    and the raw samples ``timings(result)`` names (a dict of groups of Timings); every frame and verdict is
+    recomputed from the samples on load."""
+    runs = [{"config": asdict(r.config), "seed": r.seed, "machine": r.machine, "date": r.date,
+             **timings_to_json(timings(r.result))} for r in refs]
+    shipped.write(Path(path).stem, {"runs": runs}, what=what, command=command, root=Path(path).parent, indent=1)
 
 
 def load_references(path, read: Callable[[dict], tuple]) -> list[Reference]:
     """The references written by ``save_references``; ``read(run)`` gives (config, result) from one run's JSON.
     [] when the file is missing."""
-    if not Path(path).exists():
+    blob = shipped.read(Path(path).stem, root=Path(path).parent)
+    if blob is None:
         return []
     out = []
-    for run in json.loads(Path(path).read_text())["runs"]:
+    for run in blob["runs"]:
         config, result = read(run)
         out.append(Reference(config, int(run["seed"]), result, run["machine"], run["date"]))
     return out
