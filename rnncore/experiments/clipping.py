@@ -240,6 +240,7 @@ def describe(cfg: lt.Config) -> str:
     """The run of a clipping sweep in words, e.g. "IRNN (ReLU, W_h = I) on the adding problem, plain SGD lr 0.01,
     500 steps"."""
     model = ("IRNN (ReLU, W_h = I)" if cfg.init == "identity" and cfg.nonlinearity == "relu" else
-             f"{cfg.nonlinearity} RNN ({cfg.init} init)" if cfg.cell == "rnn" else cfg.cell.upper())
+             f"{cfg.nonlinearity} RNN ({ {'xavier': 'Xavier'}.get(cfg.init, cfg.init)} init)" if cfg.cell == "rnn"
+             else cfg.cell.upper())
     opt = {"sgd": "plain SGD", "momentum": "SGD with momentum 0.9"}.get(cfg.optimizer, cfg.optimizer)
     return f"{model} on the {cfg.task.replace('_', ' ')} problem, {opt} lr {cfg.lr:g}, {cfg.steps:,} steps"
