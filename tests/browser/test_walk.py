@@ -82,3 +82,18 @@ def test_leaving_a_page_while_it_runs_carries_nothing_and_coming_back_restores_i
     assert_no_exception(page)
     assert slider_value(page, "Lag T") == "200"
     page.wait_for_function("() => new URLSearchParams(window.location.search).get('T') === '200'", timeout=10_000)
+
+
+def test_back_returns_to_the_previous_page_with_its_settings(app_url, page):
+    page.goto(f"{app_url}/gradients?T=25&seed=3")
+    wait_for_app(page)
+    go_by_sidebar(page, "RNN basics")
+    assert "T" not in params(page)
+    page.go_back()
+    page.wait_for_function("() => window.location.pathname.replace(/\\/$/, '').endsWith('gradients')",
+                           timeout=30_000)
+    page.locator("[data-testid='stMain'] h1", has_text="Vanishing").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert slider_value(page, "Sequence length T") == "25"
+    assert params(page).get("T") == ["25"] and params(page).get("seed") == ["3"], page.url
