@@ -187,6 +187,19 @@ def test_a_stopped_sweep_keeps_each_finished_point_and_makes_only_the_rest(tmp_p
     assert len(sw.load("tiny", shipped).frame) == 4
 
 
+def test_ship_all_copies_only_finished_sweeps_and_says_which_is_not(tmp_path, monkeypatch):
+    runs, shipped = tmp_path / "runs", tmp_path / "shipped"
+    shipped.mkdir()
+    monkeypatch.setattr(sw, "DATA", shipped)
+    tiny = sw.Sweep("sweep_lag", "a tiny sweep", lambda: [TINY], (0,))
+    sw.run_sweep(tiny, runs, ["sweep_lag"], log=lambda *_: None)
+    monkeypatch.setattr(sw, "SWEEPS", {"sweep_lag": tiny, "sweep_init": tiny._replace(name="sweep_init")})
+    sw.main(["sweep_lag", "demo_article", "--ship", "--out", str(runs)])  # a demo is not shipped from the runs
+    assert (shipped / "sweep_lag.csv").is_file() and not (shipped / "demo_article.json").exists()
+    with pytest.raises(ValueError, match="sweep_init is not finished"):
+        sw.main(["all", "--ship", "--out", str(runs)])
+
+
 def test_two_worker_processes_make_the_same_bits_as_one(tmp_path):
     sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY, dataclasses.replace(TINY, clip=None)], (0, 1))
     one = sw.run_sweep(sweep, tmp_path / "one", ["tiny"], workers=1, log=lambda *_: None)

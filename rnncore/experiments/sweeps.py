@@ -502,8 +502,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     chosen = list(dict.fromkeys(n for w in args.what for n in ([*SWEEPS, *DEMOS] if w == "all" else [w])))
     runs = args.out or RUNS
-    if args.ship:
-        for name in chosen:
+    if args.ship:  # sweeps only: demos are written to the shipped results directly
+        for name in [n for n in chosen if n not in DEMOS]:
             ship(name, runs, DATA)
             print(f"[{name}] shipped to {DATA}")
         return
