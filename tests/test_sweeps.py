@@ -135,6 +135,30 @@ def test_clipping_keeps_runs_from_being_thrown_off_and_lets_them_learn():
     assert (summary["max_grad_none"] > 1e3 * summary["max_grad_clip"]).all(), summary
 
 
+@pytest.mark.parametrize("name", list(sw.SWEEPS))
+def test_a_point_of_each_sweep_in_progress_is_reproduced_bit_for_bit(name):
+    """The remake spans sessions: a change of the engine's bits between them shows up here, before it is shipped."""
+    rows = sw.read_run(sw.RUNS / f"{name}.csv")
+    if not len(rows):
+        pytest.skip(f"{name} has no point made yet in {sw.RUNS}")
+    stored = rows.assign(cost=rows["T"] * rows["cell"].map({"rnn": 1, "gru": 4, "lstm": 4})).sort_values(
+        ["cost", "seed"]).iloc[0]
+    assert sw.same_point(sw.point_row(sw.config_of(stored), int(stored["seed"])), stored)
+
+
+def test_the_clipping_and_irnn_settings_are_what_their_calibrations_choose():
+    calib = sw.RUNS / "calib_clipping.csv"
+    if not calib.is_file():
+        pytest.skip("the calibrations are made by `python -m rnncore.experiments.sweeps calib_clipping calib_irnn`")
+    best = sw.choose_clipping(pd.read_csv(calib)).iloc[0]
+    assert best["learns"]
+    assert {k: getattr(sw.CLIP_BASE, k) for k in sw.SETTING} == {k: best[k] for k in sw.SETTING}
+    lr, clip = sw.choose_irnn(pd.read_csv(sw.RUNS / "calib_irnn.csv"))
+    assert (ins.LE_TRAINING["lr"], ins.LE_TRAINING["clip"]) == (lr, clip) and ins.LE_TRAINING["optimizer"] == "sgd"
+    for name in ("calib_clipping", "calib_irnn"):
+        assert json.loads((sw.RUNS / f"{name}.json").read_text())["complete"]
+
+
 # ---- the command and the readers ---------------------------------------------------------------------------------
 
 TINY = lt.Config(task="adding", cell="rnn", T=6, hidden=3, steps=4, batch=4, test_size=10)
