@@ -3,8 +3,9 @@
     python benchmarks/bench_loaded_timing.py               # 2 CPU burners beside the pages, 3 runs each
     python benchmarks/bench_loaded_timing.py --burners 0   # the same on the machine as it is
 
-For each run, starts ``--burners`` processes that spin a CPU each, opens the Slow training and Parallelization
-default views in a fresh AppTest session (empty cache), and reads what the page printed beside its timings: either
+Starts ``--burners`` processes that spin a CPU each; for each run, opens the Slow training and Parallelization
+default views in a fresh AppTest session (empty cache), then again pressing their timing button ("Time longer
+sequences"; "Measure up to T = 1024"), and reads what the page printed beside its timings: either
 the measured numbers (then they must be sane: a positive cost per step and no remedy slower than its loop, as the
 page's own verdict requires) or the "too busy to measure" message over the shipped reference. It also runs the two
 measurements directly and reports each verdict with its widest spread. A contradiction (a number printed that its
@@ -22,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 import streamlit as st  # noqa: E402
-from apptest.conftest import open_page  # noqa: E402
+from apptest.conftest import keys, open_page  # noqa: E402
 
 from rnncore.experiments import parallelism as par  # noqa: E402
 from rnncore.experiments import step_cost as cost  # noqa: E402
@@ -56,11 +57,18 @@ def contradictions(page: str, at) -> list[str]:
     return out
 
 
-def page_view(page: str) -> tuple[str, str, list[str]]:
-    """Open a page's default view in a fresh session: ("measured" | "too busy" | "exception", what it printed
-    beside the timing, the contradictions in what it printed)."""
+#: The timing button each page view presses after its default view (None: the default view only).
+BUTTONS = {"app/pages/slow_training.py": ({}, "go-cost"), "app/pages/parallelism.py": ({"T_max": "1024"}, "go-measure")}
+
+
+def page_view(page: str, button: bool = False) -> tuple[str, str, list[str]]:
+    """Open a page's default view in a fresh session (and press its timing button if ``button``): ("measured" |
+    "too busy" | "exception", what it printed beside the timing, the contradictions in what it printed)."""
     st.cache_data.clear()
-    at = open_page(page, timeout=300)
+    query, key = BUTTONS[page]
+    at = open_page(page, query=query if button else None, timeout=300)
+    if button and not at.exception:
+        at.button(key=keys(page)(key)).click().run(timeout=300)
     if at.exception:
         return "exception", at.exception[0].value[:200], ["the page raised"]
     busy = [w.value for w in at.warning if "too busy" in w.value]
@@ -93,12 +101,14 @@ def main() -> int:
         time.sleep(1.0)  # let the burners take their CPUs
         print(f"{args.burners} burner(s); load average {timing.load_average()}")
         for run in range(args.runs):
-            for page in ("app/pages/slow_training.py", "app/pages/parallelism.py"):
-                start = time.perf_counter()
-                kind, said, problems = page_view(page)
-                bad += len(problems)
-                print(f"run {run + 1} {Path(page).stem:14s} {time.perf_counter() - start:5.1f} s  {kind:9s} {said}"
-                      + (f"  CONTRADICTION: {problems}" if problems else ""))
+            for page in BUTTONS:
+                for button in (False, True):
+                    start = time.perf_counter()
+                    kind, said, problems = page_view(page, button)
+                    bad += len(problems)
+                    name = Path(page).stem + (" +button" if button else "")
+                    print(f"run {run + 1} {name:22s} {time.perf_counter() - start:5.1f} s  {kind:9s} {said}"
+                          + (f"  CONTRADICTION: {problems}" if problems else ""))
             for name, v in direct():
                 state = "trustworthy" if v.trustworthy else "too busy"
                 print(f"run {run + 1} {name:14s} direct   {state:11s} widest spread {timing.percent(v.spread)}"
