@@ -7,7 +7,9 @@
 Phases, each on the server it names:
   1. fresh server, one browser session visits every page (cold: the caches are empty), then again (warm);
      the server's RSS after every page has been visited with its defaults (target: under 600 MB, since
-     Streamlit Community Cloud gives as little as 690 MB);
+     Streamlit Community Cloud gives as little as 690 MB); then the cross-page walk: one session opens a link with
+     settings (``/sentiment?lr=0.03&hidden=16&seed=5``) and goes through every page by its sidebar link, counting
+     exceptions and addresses that hold anything but the page's own settings and the seed;
   2. the same server, N browser sessions at once, each loading every page;
   3. the same server, N protocol sessions at once: clients that speak Streamlit's websocket protocol and render
      nothing, so the time is the server's alone (N Chromiums on the server's own 2 cores mostly time themselves);
@@ -116,6 +118,44 @@ async def sessions_at_once(browser, url: str, pages, n: int) -> list[tuple[str, 
     return [row for rows in results for row in rows]
 
 
+WALK_START = "sentiment?lr=0.03&hidden=16&seed=5"  # a link's settings, which must not follow to the next pages
+
+
+async def cross_page_walk(browser, url: str) -> list[tuple[str, float, bool, str]]:
+    """Open WALK_START, then click every page's sidebar link in turn; per switch: (page, seconds, ok, address left).
+
+    ok: no exception, and the address holds only the seed (every page is at its defaults after a switch).
+    """
+    from urllib.parse import parse_qs, urlparse
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = await context.new_page()
+    rows = []
+    try:
+        await tab.goto(f"{url}/{WALK_START}")
+        await tab.wait_for_selector(DRAWN, timeout=180_000)
+        await tab.wait_for_selector(DONE, timeout=180_000)
+        for spec in [s for s in nav.PAGES if s.url_path and s.url_path != WALK_START.split("?")[0]]:
+            start = time.perf_counter()
+            ok = True
+            try:
+                await tab.locator("[data-testid='stSidebarNav'] a", has_text=spec.title).first.click()
+                await tab.wait_for_function("p => window.location.pathname.replace(/\\/$/, '').endsWith(p)",
+                                            arg=spec.url_path, timeout=60_000)
+                await tab.locator("[data-testid='stMain'] h1", has_text=spec.title).first.wait_for(timeout=180_000)
+                await tab.wait_for_selector(DONE, timeout=180_000)
+                await tab.wait_for_timeout(300)  # the page's last address update
+                ok = await tab.locator("[data-testid='stException']").count() == 0
+            except Exception:  # a timeout is a failed switch, reported in the table
+                ok = False
+            seconds = time.perf_counter() - start
+            left = {k: v for k, v in parse_qs(urlparse(tab.url).query).items() if k != "seed"}
+            ok = ok and not left and parse_qs(urlparse(tab.url).query).get("seed") == ["5"]
+            rows.append((spec.title, seconds, ok, urlparse(tab.url).query))
+    finally:
+        await context.close()
+    return rows
+
+
 def summary(label: str, rows) -> None:
     times = [s for _, s, _ in rows]
     failed = [name for name, _, ok in rows if not ok]
@@ -148,6 +188,13 @@ async def main_async(args) -> None:
                       f"({'ok' if rss < RSS_TARGET_MB else 'OVER'} against {RSS_TARGET_MB} MB)")
                 summary("quiet, cold", cold)
                 summary("quiet, warm", warm)
+                walk = await cross_page_walk(browser, url)
+                print(f"\n## the cross-page walk: /{WALK_START}, then every page by its sidebar link")
+                print("| page | seconds | address after the switch |\n|---|---|---|")
+                for name, s, ok, query in walk:
+                    print(f"| {name} | {s:.2f}{'' if ok else ' FAILED'} | ?{query} |")
+                summary("cross-page walk (failed: an exception, or an address with more than the seed)",
+                        [row[:3] for row in walk])
                 for r in range(args.rounds):
                     rows = await sessions_at_once(browser, url, pages, args.sessions)
                     summary(f"{args.sessions} browser sessions at once, warm (round {r + 1})", rows)
