@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import live_timing, ui
+from app import live_timing, runs, ui
 from rnncore.charts import common
 from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article
@@ -69,14 +69,17 @@ def specs(**charts_by_name: alt.TopLevelMixin) -> dict[str, dict]:
     return {name: ui.vega_spec(chart) for name, chart in charts_by_name.items()}
 
 
+def race_view(result: slow.RaceResult) -> tuple:
+    shown = common.drawable(result.curves, ["smoothed", "seconds"], positive=True).frame
+    return (result, specs(**{x: charts.loss_race(shown, x=x, baseline=result.baseline, threshold=result.threshold)
+                             for x in ("step", "seconds")}))
+
+
 # Each cached call returns (result, the specs of its charts).
 @ui.cached(max_entries=16)
 def race(cfg: slow.RaceConfig, seed: int) -> tuple:
     with ui.progress("Training") as report:
-        result = slow.race(cfg, seed=seed, callback=report)
-    shown = common.drawable(result.curves, ["smoothed", "seconds"], positive=True).frame
-    return (result, specs(**{x: charts.loss_race(shown, x=x, baseline=result.baseline, threshold=result.threshold)
-                             for x in ("step", "seconds")}))
+        return race_view(slow.race(cfg, seed=seed, callback=report))
 
 
 def cost_specs(result: cost.CostResult) -> dict:
@@ -115,12 +118,18 @@ def spikes(cfg: slow.SpikeConfig, seed: int) -> tuple:
 @ui.cached(max_entries=8)
 def article(cfg: slow_article.ArticleConfig, seed: int) -> tuple:
     with ui.progress("Training the article's model") as report:
-        result = slow_article.article(cfg, seed=seed, callback=report)
+        return article_view(slow_article.article(cfg, seed=seed, callback=report), cfg)
+
+
+def article_view(result: slow_article.ArticleResult, cfg: slow_article.ArticleConfig) -> tuple:
     return (result, specs(
         cosine=charts.cosine_histogram(pd.DataFrame({"cosine": result.cosine})),
         loss=charts.loss_line(result.curves, title=f"Real training of its model: {cfg.steps} Adam steps in "
                               f"{result.seconds:.2f} s", y="smoothed", y_title="Loss (mean of 10 steps)",
                               reference=0.6931, reference_label="its flat 0.693 (ln 2)")))
+
+
+PAGE = "slow_training"
 
 
 def clicked(name: str, key) -> bool:
@@ -151,13 +160,12 @@ work = len(optimizers) * len(lrs) * steps * T * CELL_COST[cell] * max(1, H // 16
 if not optimizers or not lrs:
     st.info("Pick at least one optimizer and one learning rate.", icon=":material/touch_app:")
     raced = None
-elif work > QUICK_WORK and not clicked("race", (race_cfg, seed)):
-    st.info(f"{len(optimizers) * len(lrs)} runs of {steps} steps take a while on a 2-core machine.",
-            icon=":material/timer:")
-    if st.button("Train these runs", icon=":material/play_arrow:", type="primary", key=ui.key("go-race")):
-        click("race", (race_cfg, seed))
-        st.rerun()
-    raced = None
+elif work > QUICK_WORK:  # trained on a click, with its estimate
+    n_runs = len(optimizers) * len(lrs)
+    raced = runs.one(PAGE, "go-race", runs.Part(
+        (race_cfg, seed), lambda report: race_view(slow.race(race_cfg, seed=seed, callback=report)),
+        lambda: slow.race_work(race_cfg), n_runs * steps), label="Train these runs",
+        what=f"Training {n_runs} runs of {steps} steps")
 else:
     raced = race(race_cfg, seed)
 
@@ -239,9 +247,10 @@ ui.download_csv(spiked.frame, "gradient-norms")
 
 # ---- the article's sample ------------------------------------------------------------------------------------------
 st.header("The article's sample, run")
-full = clicked("article", seed)
-art_cfg = slow_article.FULL_ARTICLE if full else slow_article.ArticleConfig()
-art, art_charts = article(art_cfg, seed)
+full_cfg = slow_article.FULL_ARTICLE
+full = runs.result(PAGE, "go-article", (full_cfg, seed))
+art_cfg = full_cfg if full is not None else slow_article.ArticleConfig()
+art, art_charts = full if full is not None else article(art_cfg, seed)
 st.markdown("Its loss, run as printed on its boolean targets, stops with:")
 st.code(art.type_error, language="text")
 wrong = float((art.cosine < 0).mean())
@@ -267,10 +276,12 @@ ui.show_run_problem(step=art.stopped_at, reason=art.reason, what="Real training"
 st.vega_lite_chart(spec=art_charts["loss"], width="stretch")
 st.markdown(f"Test loss {art.test_loss:.3f} on {art_cfg.n_test} new sequences, after {art_cfg.steps} steps "
             f"({art.seconds:.2f} s of training).")
-if not full and st.button("Train at full size: 2,000 steps = its 100 epochs (about 10 s)", icon=":material/play_arrow:",
-                          key=ui.key("go-article")):
-    click("article", seed)
-    st.rerun()
+runs.one(PAGE, "go-article", runs.Part(
+    (full_cfg, seed), lambda report: article_view(slow_article.article(full_cfg, seed=seed, callback=report),
+                                                  full_cfg),
+    lambda: slow_article.work(full_cfg), full_cfg.steps),
+    label=f"Train at full size: {full_cfg.steps:,} steps of {full_cfg.batch} = its 100 epochs of 1,000 sequences",
+    what="Training the article's model at full size")
 ui.download_csv(art.curves, "article-model-training")
 
 ui.reproduce(f"""

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rnncore import ModelSpec, get_optimizer, init_model, make_task, train
+from rnncore.experiments import effort
 from rnncore.tasks import MIN_T, TASKS, lengths_for  # noqa: F401 - the page's choices and their limits
 from rnncore.optim import OPTIMIZERS  # noqa: F401
 
@@ -109,7 +110,8 @@ def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult
     """Train the same initial model on the same batches with every (optimizer, lr).
 
     Args:
-        cfg: the runs. seed: the initial weights and the batches come from it. callback: progress, per run.
+        cfg: the runs. seed: the initial weights and the batches come from it. callback: progress, per step of
+            all the runs.
 
     Returns:
         RaceResult: the curves (cut where a run blew up) and the threshold table.
@@ -120,8 +122,10 @@ def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult
     threshold = cfg.threshold * baseline
     curves, rows = [], []
     for k, (opt, lr) in enumerate(runs):
+        inner = None if callback is None else (
+            lambda done, _total, info, k=k: callback(k * cfg.steps + done, len(runs) * cfg.steps, info))
         res = train(spec, params0, _data(cfg.setup), rng=np.random.default_rng([seed, 2]), steps=cfg.steps,
-                    optimizer=get_optimizer(opt, lr))
+                    optimizer=get_optimizer(opt, lr), callback=inner, callback_every=1)
         stop = where_stopped(res, res.history.loss)
         h = type(res.history)(*(field[:stop.steps] for field in res.history))
         smooth = smoothed(h.loss, cfg.smooth)
@@ -135,10 +139,24 @@ def race(cfg: RaceConfig, *, seed: int, callback: Callback = None) -> RaceResult
                      "final_loss": float(smooth[-1]) if len(smooth) else None,
                      "seconds_per_step": float(h.seconds[-1] / len(h.step)) if len(h.step) else None,
                      "steps_run": int(len(h.step)), "stopped_at": stop.at, "problem": stop.reason or ""})
-        if callback is not None:
-            callback(k + 1, len(runs), {})
     table = pd.DataFrame(rows).astype({"steps_to_threshold": "Int64", "stopped_at": "Int64"})
     return RaceResult(pd.concat(curves, ignore_index=True), table, float(baseline), float(threshold))
+
+
+def race_work(cfg: RaceConfig) -> list[effort.Piece]:
+    """What :func:`race` does, for the estimate a button shows: ``steps`` training steps per (optimizer, learning
+    rate), probed once per optimizer (the learning rate does not change a step's cost)."""
+    pieces = []
+    for opt in cfg.optimizers:
+        def setup(opt=opt):
+            spec, _ = spec_for(cfg.setup, np.random.default_rng(0))
+            params = init_model(spec, rng=np.random.default_rng(1))
+            return lambda: train(spec, params, _data(cfg.setup), rng=np.random.default_rng(2), steps=1,
+                                 optimizer=get_optimizer(opt, 0.01))
+
+        key = ("race step", opt, cfg.setup)
+        pieces.append(effort.Piece(f"{opt} step", len(cfg.lrs) * cfg.steps, setup, key))
+    return pieces
 
 
 # ---- spikes --------------------------------------------------------------------------------------------------------

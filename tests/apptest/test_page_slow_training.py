@@ -70,7 +70,7 @@ def test_no_optimizer_asks_for_one_and_a_big_race_waits_for_its_button(quick):
     at.select_slider(key=K("steps")).set_value(500).run()
     at.multiselect(key=K("lr")).set_value([0.01, 0.1]).run()  # 2 x 2 x 500 x T=10: over the quick budget
     _ok(at, N_CHARTS - 2)
-    assert any("take a while" in i.value for i in at.info)
+    assert any("on this machine now" in c.value for c in at.caption)  # the estimate, before the click
     at.button(key=K("go-race")).click().run()
     _ok(at, N_CHARTS)
     assert len(at.dataframe[0].value) == 4
@@ -91,6 +91,7 @@ def test_the_buttons_run_the_longer_measurements(quick, small_buttons):
     _ok(at)
     assert K("go-article") not in [b.key for b in at.button]
     assert "after 50 steps" in " ".join(m.value for m in at.markdown)
+    assert any(c.value.startswith("Shown: your live run of these settings") for c in at.caption)
 
 
 def test_bad_link_values_are_clamped_or_ignored_with_a_note(quick):
