@@ -21,12 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rnncore.experiments import attention as ex
-from rnncore.experiments import clipping, effort, sweeps
+from rnncore.experiments import clipping, effort, slow_article, sweeps
 from rnncore.experiments import forecasting as fx
 from rnncore.experiments import gated_cells as remedies
 from rnncore.experiments import initialization as ins
 from rnncore.experiments import long_term as lt
 from rnncore.experiments import sentiment as sx
+from rnncore.experiments import slow_training as slow
 
 
 def buttons(scale: float) -> dict:
@@ -47,6 +48,8 @@ def buttons(scale: float) -> dict:
     fcfg = fx.for_training(dataclasses.replace(fx.Config(), steps=steps(fx.Config().steps)))
     fprep = fx.prepare(fx.load_series(fx.SeriesConfig(), seed=0), fcfg)
     models = [m.split(":") for m in ("rnn:full", "lstm:full", "gru:full", "rnn:readout")]
+    race = slow.RaceConfig(steps=steps(500))  # 4 optimizers x 2 rates x 500 steps: over the page's quick work
+    full = dataclasses.replace(slow_article.FULL_ARTICLE, steps=steps(slow_article.FULL_ARTICLE.steps))
     return {
         "long_term: Train": (lt.work([train]), lambda: lt.run(train, 0)),
         "long_term: Run it at seed 1": (lt.article_work(article), lambda: lt.article_experiment(article, 1)),
@@ -61,6 +64,8 @@ def buttons(scale: float) -> dict:
             [p for c, m in models for p in fx.work(fcfg, fprep, cell=c, mode=m)],
             lambda: [fx.train_model(fcfg, fprep, cell=c, mode=m, seed=0) for c, m in models]),
         "attention: Train these settings now": (ex.work(attn), lambda: ex.run(attn, seed=0)),
+        "slow_training: Train these runs": (slow.race_work(race), lambda: slow.race(race, seed=0)),
+        "slow_training: Train at full size": (slow_article.work(full), lambda: slow_article.article(full, seed=0)),
     }
 
 
