@@ -72,6 +72,15 @@ def test_the_estimate_is_count_times_rate_summed_over_pieces():
         effort.combine([effort.Piece("a", -1, lambda: None)], rates)
 
 
+def test_a_timing_that_repeats_until_its_budget_takes_the_budget_or_its_minimum_rounds_if_longer():
+    rates = {"round": effort.Rate(0.5, 0.4, 0.6, 3, 1.5, 0.0)}
+    quick = effort.Piece("round", 3, lambda: None, key="round", at_least=6.0)
+    assert effort.combine([quick], rates).seconds == pytest.approx(6.0)      # 3 rounds of 0.5 s fit in the budget
+    slow_rounds = {"round": effort.Rate(4.0, 3.0, 5.0, 1, 4.0, 0.0)}
+    est = effort.combine([quick], slow_rounds)
+    assert est.seconds == pytest.approx(12.0) and est.low == pytest.approx(9.0) and est.high == pytest.approx(15.0)
+
+
 def test_a_rate_book_reuses_a_rate_within_its_ttl_and_probes_again_after():
     clock = FakeClock()
     calls = []

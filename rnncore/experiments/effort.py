@@ -8,7 +8,8 @@ and the estimate is
 
     seconds = sum over pieces of count x (mean seconds per unit of that piece, over the probe's window)
 
-with a range from the fastest and the slowest probe call. The mean, not the median: on a shared machine most short
+with a range from the fastest and the slowest probe call. A timing job that repeats its rounds until a wall-clock
+budget runs for max(budget, its minimum rounds x the probed round): ``Piece.at_least``. The mean, not the median: on a shared machine most short
 calls run at full speed and a few wait for the CPU, and a median would drop exactly the waits that a long run will
 meet (measured here under load: median 0.46 ms per epoch, mean 1.8 ms, the whole run 1.8 ms). So the probe calls the
 unit for a window of time (``PROBE_BUDGET``), not a fixed number of times. The probe runs the job's own code at the job's own sizes,
@@ -45,6 +46,8 @@ class Piece:
     count: float                                # how many units the job does
     setup: Callable[[], Callable[[], object]]   # builds the probe; not timed
     key: Hashable = None                        # pieces with equal keys share one probe (default: the label)
+    at_least: float = 0.0                       # seconds it takes whatever the rate: a timing that repeats until
+                                                # its own wall-clock budget (count is then its minimum of rounds)
 
     @property
     def unit_key(self) -> Hashable:
@@ -108,9 +111,9 @@ def combine(pieces: Iterable[Piece], rates: dict, *, probed: float = 0.0) -> Est
         if piece.count < 0 or not math.isfinite(piece.count):
             raise ValueError(f"{piece.label}: count must be a finite number >= 0, got {piece.count!r}")
         rate = rates[piece.unit_key]
-        seconds += piece.count * rate.mean
-        low += piece.count * rate.low
-        high += piece.count * rate.high
+        seconds += max(piece.count * rate.mean, piece.at_least)
+        low += max(piece.count * rate.low, piece.at_least)
+        high += max(piece.count * rate.high, piece.at_least)
         units += piece.count
     return Estimate(seconds, low, high, units, probed)
 
