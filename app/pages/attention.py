@@ -152,7 +152,8 @@ if st.session_state.get(LIVE_COST) == (cost_cfg, seed):
         live = None
     live_timing.measure_again("attention-cost", measure, cost_cfg, seed, key=ui.key("measure-again"))
 if live is not None:
-    cost, cost_shown, where = live.frame, (cost_cfg, seed), f"this machine, just now ({live.measured_at})"
+    cost, cost_shown = live.frame, (cost_cfg, seed)
+    where = f"this machine, just now ({live.measured_at}), in CPU time of the measuring thread"
 else:
     cost, cost_shown, m = base.cost, (base.cost_config, base.seed), base.machine
     where = (f"the machine that made the shipped file ({m.get('cpus_usable')} usable CPUs, NumPy {m.get('numpy')}, "

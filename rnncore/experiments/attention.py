@@ -229,14 +229,15 @@ def _kept_bytes(arrays) -> int:
 
 
 def measure_cost(cfg: CostConfig, *, seed: int, callback: Callable[[int, int, dict], None] | None = None,
-                 clock: Callable[[], float] = time.perf_counter, min_time: float | None = None) -> pd.DataFrame:
+                 clock: Callable[[], float] | None = None, min_time: float | None = None) -> pd.DataFrame:
     """Time the forward pass of an RNN layer (a loop of T dependent steps) and of self-attention (T x T at once).
 
     Each point gets budget / (number of points) seconds (``rnncore.experiments.timing.time_call``'s max_time), so the whole
     measurement stays within about ``cfg.budget``. ``memory_bytes`` is what the forward pass keeps for the backward
     pass, from the arrays of its cache: the hidden states for the RNN (T B H), the queries, keys, values, outputs
     and the attention weights for self-attention (4 T B D + heads B T^2). ``clock`` and ``min_time`` go to
-    ``time_call`` (a test passes a fake clock with min_time=0).
+    ``time_call``: None measures CPU time of this thread (BLAS on one thread) against a wall-clock budget; a test
+    passes a fake clock with min_time=0.
 
     Returns:
         frame with T, model, seconds (median per call), q25, q75, per_step (seconds / T), depth (sequential steps:
@@ -254,7 +255,9 @@ def measure_cost(cfg: CostConfig, *, seed: int, callback: Callable[[int, int, di
             calls = {"rnn": lambda x=x: unroll(cell, rnn, x),
                      "self-attention": lambda x=x: mha_forward(mha, x, num_heads=cfg.heads)}
             for name, call in calls.items():
-                t = time_call(call, repeats=7, warmup=1, min_time=min_time, max_time=per_point, clock=clock)
+                t = time_call(call, repeats=7, warmup=1, min_time=min_time, max_time=per_point,
+                              clock=timing.CPU_CLOCK if clock is None else clock,
+                              deadline_clock=time.perf_counter if clock is None else clock)
                 cache = call()[1]
                 kept = cache.store if name == "rnn" else (cache.q, cache.k, cache.v, cache.weights, cache.o)
                 rows.append({"T": T, "model": name, "seconds": t.median, "q25": t.q25, "q75": t.q75,

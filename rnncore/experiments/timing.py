@@ -130,7 +130,8 @@ def _check_counts(repeats: int, warmup: int, min_time):
 
 
 def time_call(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1, min_time: float | None = None,
-              max_time: float | None = None, clock: Callable[[], float] = time.perf_counter) -> Timing:
+              max_time: float | None = None, clock: Callable[[], float] = time.perf_counter,
+              deadline_clock: Callable[[], float] | None = None) -> Timing:
     """Time fn() robustly: warm up, pick calls per measurement, then take up to ``repeats`` measurements.
 
     Args:
@@ -141,7 +142,8 @@ def time_call(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1, mi
             DEFAULT_MIN_TIME (1 ms), 0 means exactly one call per measurement.
         max_time: budget in seconds for the whole call, warmup included. No repeat is started that would
             overrun it (judged from the last one), but at least min(3, repeats) are taken.
-        clock: a monotonic clock in seconds.
+        clock: a monotonic clock in seconds, for the measurements.
+        deadline_clock: the clock ``max_time`` is counted on; None means ``clock``.
 
     Returns:
         Timing in seconds per call; ``repeats`` is the number actually taken.
@@ -149,7 +151,8 @@ def time_call(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1, mi
     min_time = _check_counts(repeats, warmup, min_time)
     if max_time is not None and not max_time > 0:
         raise ValueError(f"max_time must be a positive number of seconds, or None for no limit; got {max_time!r}.")
-    start = clock()
+    wall = clock if deadline_clock is None else deadline_clock
+    start = wall()
     last = None
     for _ in range(warmup):
         last, _ = _measure(fn, 1, clock)
@@ -157,10 +160,12 @@ def time_call(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1, mi
     floor = min(MIN_REPEATS_UNDER_MAX_TIME, repeats)
     samples = []
     for _ in range(repeats):
-        elapsed, now = _measure(fn, number, clock)
+        before = wall()
+        elapsed, _ = _measure(fn, number, clock)
         samples.append(elapsed / number)
+        now = wall()
         # Predict the next repeat from this one: stopping after an overrun would not bound the wall time.
-        if max_time is not None and len(samples) >= floor and (now - start) + elapsed > max_time:
+        if max_time is not None and len(samples) >= floor and (now - start) + (now - before) > max_time:
             break
     return Timing.from_samples(samples, number=number)
 
