@@ -24,16 +24,18 @@ bound (``bind="query-params"``): Streamlit keeps a parameter bound in the entry 
   them too.
 
 **A page switch** leaves in the address only the new page's settings (those not at their default) and the seed. A
-browser drops unbound parameters when the page changes; Streamlit's AppTest keeps them, so :func:`start_page` drops a
-switch's parameters when they are exactly the ones the previous page left (:data:`_LEFT`), and a link's otherwise.
+browser drops unbound parameters when the page changes; Streamlit's AppTest keeps them, so :func:`start_page` drops
+the parameters a switch brings when they are exactly those the previous page left (:data:`_LEFT`); others came on
+purpose (a link to the page) and are read.
 
 **Bad link values.** A number out of range is clamped to the nearest bound (rounded where the control is an int); a
 value of the wrong type or an unknown choice is ignored (the default is used); a list keeps its known choices; a text
 longer than its box is cut. Each fix shows a note under the control until the user changes it. Names that no
 control of the page drew are removed with one note at the top of the page (:func:`report_unknown_params`, called by
-``streamlit_app.py`` after the page ran). The raw URL text in a note is shortened and shown as inline code, so it
-cannot render as a link or an image. For the bound seed, a bad value is fixed here and taken out of Streamlit's hands
-before the widget seeds from it (:func:`_drop_url_value`); Streamlit alone would silently use the default.
+``streamlit_app.py`` after the page ran); the name of a control the page hides for now goes without a note. The raw
+URL text in a note is shortened and shown as inline code, so it cannot render as a link or an image. For the bound
+seed, a bad value is fixed here and taken out of Streamlit's hands before the widget seeds from it
+(:func:`_drop_url_value`); Streamlit alone would silently use the default.
 """
 
 from __future__ import annotations
