@@ -18,11 +18,24 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import assert_valid_chart
 
 import rnncore.charts
-from helpers import assert_valid_chart
-from rnncore.charts import attention, basics, common, engine_check, forecasting, gradients, long_term, parallelism
-from rnncore.charts import remedies, sentiment, slow_training
+from rnncore.charts import (
+    attention,
+    basics,
+    clipping,
+    common,
+    engine_check,
+    forecasting,
+    gated_cells,
+    gradients,
+    initialization,
+    long_term,
+    parallelism,
+    sentiment,
+    slow_training,
+)
 from rnncore.experiments import stats
 
 CELLS = ["rnn", "lstm", "gru"]
@@ -124,8 +137,8 @@ def _builders() -> dict:
                             "w": [0.5, 1.5], "b": [0.5, 0.5], "loss": [0.1, 0.2], "grad_norm": [1.0, 5.0]})
     paths = pd.DataFrame({"run": ["plain", "plain", "clipped", "clipped"], "k": [0, 1, 0, 1], "w": [0.5, 1.0, 0.5, 0.8],
                           "b": [0.5, 0.6, 0.5, 0.55], "loss": 0.1, "grad_norm": 2.0, "clipped": False, "on_map": True})
-    clip = _curve(remedies.RUNS, col="run")
-    init_runs = pd.DataFrame({"label": remedies.INITS[:5], "ratio": [1.0, 0.5, 0.05, 0.02, 0.9],
+    clip = _curve(clipping.RUNS, col="run")
+    init_runs = pd.DataFrame({"label": initialization.INITS[:5], "ratio": [1.0, 0.5, 0.05, 0.02, 0.9],
                               "verdict": ["stuck", "learning", "solved", "solved", "stuck"]})
     checks = pd.DataFrame({"kind": ["cell", "loss"], "case": ["rnn", "mse"], "array": ["W", "y"],
                            "rel_error": [1e-9, 0.0], "passed": [True, True]})
@@ -162,8 +175,8 @@ def _builders() -> dict:
         long_term.loss_curve: (_curve(["lstm"]),), long_term.dh0_curve: (_curve(["lstm"]),),
         long_term.ratio_vs_lag: (lag,), long_term.success_vs_lag: (stats.rates(lag, ["T", "cell"]),), long_term.dh0_vs_lag: (lag,),
         long_term.article_chart: (article,),
-        remedies.flow_chart: (flow,), remedies.clip_loss_chart: (clip,), remedies.clip_norm_chart: (clip,),
-        remedies.cliff_chart: (surface, paths), remedies.ratio_by_choice: (init_runs,),
+        gated_cells.flow_chart: (flow,), clipping.clip_loss_chart: (clip,), clipping.clip_norm_chart: (clip,),
+        clipping.cliff_chart: (surface, paths), initialization.ratio_by_choice: (init_runs,),
         attention.lag_chart: (_attention_summary(), "loss"), attention.readout_map: (_readout(), "adding", 5,
                                                                                       "rnn+attention"),
         attention.self_attention_map: (_self_attention(), "adding", 4),
@@ -199,8 +212,8 @@ def _builders() -> dict:
 #: Keyword arguments some builders require.
 KWARGS = {
     long_term.loss_curve: {"baseline": 0.5}, long_term.article_chart: {"baseline": 0.25},
-    remedies.clip_loss_chart: {"baseline": 0.5}, remedies.clip_norm_chart: {"threshold": 1.0},
-    remedies.ratio_by_choice: {"title": "Held-out loss / baseline"},
+    clipping.clip_loss_chart: {"baseline": 0.5}, clipping.clip_norm_chart: {"threshold": 1.0},
+    initialization.ratio_by_choice: {"title": "Held-out loss / baseline"},
     forecasting.series_overview: {"temporal": False, "title": "The series"},
     forecasting.forecast_vs_truth: {"temporal": False, "title": "One step ahead"},
     forecasting.residual_lines: {"temporal": False},

@@ -7,11 +7,15 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-
 from helpers import assert_valid_chart
-from rnncore.charts import remedies as charts
-from rnncore.experiments import clipping, initialization as ins, long_term as lt
+
+from rnncore.charts import clipping as clip_charts
+from rnncore.charts import gated_cells as gate_charts
+from rnncore.charts import initialization as init_charts
+from rnncore.experiments import clipping
 from rnncore.experiments import gated_cells as remedies
+from rnncore.experiments import initialization as ins
+from rnncore.experiments import long_term as lt
 
 TINY_GATES = remedies.GateConfig(T=10, hidden=5, steps=4, flow_batch=6)
 
@@ -127,16 +131,16 @@ def test_charts_are_valid():
     res = remedies.gate_flow(TINY_GATES, 0)
     flow = res.flow.copy()
     flow.loc[0, "norm"] = np.inf
-    assert_valid_chart(charts.flow_chart(flow))
+    assert_valid_chart(gate_charts.flow_chart(flow))
     clip = clipping.compare(clipping.ClipConfig(T=10, hidden=4, steps=5), 0)
-    assert_valid_chart(charts.clip_loss_chart(clip.curves, baseline=1 / 6))
-    assert_valid_chart(charts.clip_norm_chart(clip.curves, threshold=1.0))
+    assert_valid_chart(clip_charts.clip_loss_chart(clip.curves, baseline=1 / 6))
+    assert_valid_chart(clip_charts.clip_norm_chart(clip.curves, threshold=1.0))
     cl = clipping.cliff(clipping.CliffConfig(grid=6, steps=10))
-    assert_valid_chart(charts.cliff_chart(cl.surface, cl.paths))
+    assert_valid_chart(clip_charts.cliff_chart(cl.surface, cl.paths))
     init = ins.train_choices(ins.InitConfig(T=10, hidden=4, steps=2), 0)
-    assert_valid_chart(charts.ratio_by_choice(init.runs, title="t"))
+    assert_valid_chart(init_charts.ratio_by_choice(init.runs, title="t"))
     flow = ins.flow_at_init(ins.InitConfig(T=10, hidden=4), 0)
-    assert_valid_chart(charts.flow_chart(flow, color="label:N", color_title="Initialization", cells=False))
+    assert_valid_chart(gate_charts.flow_chart(flow, color="label:N", color_title="Initialization", cells=False))
 
 
 def test_lag_summary_counts_runs_thrown_off_and_judges_the_trend():

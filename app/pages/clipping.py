@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import runs, ui
-from rnncore.charts import long_term as lt_charts
-from rnncore.charts import remedies as charts
+from rnncore.charts import clipping as charts
 from rnncore.experiments import clipping, sweeps
 from rnncore.experiments import long_term as lt
 
@@ -101,11 +100,11 @@ if result is not None:
     ui.download_csv(curves, "clipping-curves")
 
 st.header("Clipping against lag")
-ui.chart(lt_charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
+ui.chart(charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
          title="Held-out loss against lag, with and without clipping (threshold 1)",
          caption="One point per seed, the lines their medians: points far above 1 are runs thrown off by a "
                  "gradient spike.")
-ui.chart(lt_charts.success_vs_lag, found.rates, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
+ui.chart(charts.success_vs_lag, found.rates, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
          caption="The share of seeds under 10% of the baseline, with 95% Wilson intervals.")
 st.markdown(
     f"The sweep's setting: {clipping.describe(sweeps.config_of(sweep.iloc[0]))}, clipping by global norm "

@@ -4,8 +4,7 @@ and success against lag from the shipped sweep."""
 import streamlit as st
 
 from app import runs, ui
-from rnncore.charts import long_term as lt_charts
-from rnncore.charts import remedies as charts
+from rnncore.charts import gated_cells as charts
 from rnncore.experiments import gated_cells as remedies, sweeps
 from rnncore.experiments import long_term as lt
 
@@ -119,7 +118,7 @@ if trained is not None:
     for column, row in zip(cols, runs.itertuples()):
         column.metric(f"{row.cell.upper()}: held-out loss / baseline", f"{row.ratio:.1%}", row.verdict,
                       delta_color="off", delta_arrow="off")
-    ui.chart(lt_charts.loss_curve, trained["curves"], baseline=float(runs["baseline"].iloc[0]), color="cell:N",
+    ui.chart(charts.loss_curve, trained["curves"], baseline=float(runs["baseline"].iloc[0]), color="cell:N",
              color_title="Cell", cells=True, title="Training loss, same seed and batches",
              caption="Same seed and batches for the three cells: a line that leaves the dashed baseline has learned.")
     ui.download_csv(trained["curves"], "training-curves")
@@ -129,10 +128,10 @@ sweep_task = ui.select("Task of the sweep", ["adding", "first_element"], key="sw
                        radio=True)
 rows = lag[lag["task"] == sweep_task]
 left, right = st.columns([3, 2])
-ui.chart(lt_charts.ratio_vs_lag, rows, where=left,
+ui.chart(charts.ratio_vs_lag, rows, where=left,
          caption=f"One point per seed ({found[sweep_task].seeds} per lag, {sweeps.REFERENCE.steps:,} Adam steps), "
                  "the line their median; under the lower dashed line is a success.")
-ui.chart(lt_charts.success_vs_lag, found[sweep_task].rates, where=right,
+ui.chart(charts.success_vs_lag, found[sweep_task].rates, where=right,
          caption="Bars: 95% Wilson intervals. Made by `python -m rnncore.experiments.sweeps sweep_lag`; the "
                  "Long-term dependencies page recomputes any point live.")
 st.markdown("**Tested** (one-sided Fisher exact, p < 0.05 to claim; the best of several lags corrected for how many "

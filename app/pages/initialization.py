@@ -4,8 +4,7 @@ initialization and by training success on the adding problem."""
 import streamlit as st
 
 from app import runs, ui
-from rnncore.charts import long_term as lt_charts
-from rnncore.charts import remedies as charts
+from rnncore.charts import initialization as charts
 from rnncore.experiments import initialization as ins
 from rnncore.experiments import sweeps
 
@@ -105,10 +104,10 @@ if trained is not None:
     ui.download_csv(trained, "init-training-success")
 
 st.header("Against lag")
-ui.chart(lt_charts.ratio_vs_lag, sweep, color="label:N", color_title="Initialization", cells=False,
+ui.chart(charts.ratio_vs_lag, sweep, color="label:N", color_title="Initialization", cells=False,
          order=charts.INITS, title="Held-out loss against lag, per initialization (shipped sweep)",
          caption="One point per seed, the lines their medians: the lower the line, the longer the lag it learns.")
-ui.chart(lt_charts.success_vs_lag, found.rates, color="label:N", color_title="Initialization", cells=False,
+ui.chart(charts.success_vs_lag, found.rates, color="label:N", color_title="Initialization", cells=False,
          order=charts.INITS,
          caption="The share of seeds under 10% of the baseline, with 95% Wilson intervals.")
 st.markdown(f"**Tested** (one-sided Fisher exact on the successes, {found.seeds} seeds a point, p < 0.05 to claim, the "

@@ -1,5 +1,5 @@
-"""Charts of the remedy pages: gradient flow through time, clipping on and off, Pascanu's cliff, and the
-initializations compared. Pure functions: tidy DataFrame in, ``alt.Chart`` out.
+"""Charts of the Gradient clipping page: the same run with and without clipping (loss and gradient norm, clip
+events marked), and Pascanu's cliff with the descents across it; its lag charts come from the Long-term page.
 """
 from __future__ import annotations
 
@@ -7,45 +7,15 @@ import altair as alt
 import pandas as pd
 
 from rnncore.charts import common
+from rnncore.charts.long_term import ratio_vs_lag, success_vs_lag  # noqa: F401 - the page's lag charts
 
-FLOW_TITLE = "‖dL/dh_t‖, from 1 at step T"
 #: The clipping runs, in the order they take the category colours on every chart of the clipping page.
 RUNS = ["no clipping", "clip by global norm", "clip by value"]
-#: The initializations (by label), in the order they take the category colours.
-INITS = ["small random (article)", "Xavier", "orthogonal", "identity + ReLU (IRNN)", "Xavier at radius ρ",
-         "IRNN trained as Le et al. (SGD, clipped)"]
 
 
 def run_color() -> alt.Color:
     """The colour encoding of the clipping runs (categories, not model families)."""
     return common.category_color("run:N", title="Run", order=RUNS)
-
-
-def flow_chart(flow: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
-               title: str = "How much of the last step's gradient reaches step t",
-               order: list[str] | None = None) -> alt.Chart:
-    """||dL/dh_t|| against t (log scale), one line per colour value; a dashed line for the stage
-    "at initialization" when the frame also holds "after training".
-
-    Args:
-        flow: t, norm, lo, hi, stage and the colour field (see ``remedies.flow_frame``); values that cannot be
-            drawn on a log scale (0, inf, nan) are left out.
-        order: for a colour field other than the cell type, every category in colour order.
-    """
-    name = common.field(color)[0]
-    data = common.drawable(flow, ["norm"], positive=True).frame
-    colour = common.color_for(color, color_title, list(dict.fromkeys(data[name])), families=cells, order=order)
-    encoding = {
-        "x": common.qx("t:Q", "Time step t"),
-        "y": common.qy("norm:Q", FLOW_TITLE, log=True),
-        "color": colour,
-        "tooltip": common.tooltips(("t:Q", "Time step"), ("norm:Q", "Mean ‖dL/dh_t‖"), ("lo:Q", "10% quantile"),
-                                   ("hi:Q", "90% quantile"), (color, color_title), ("stage:N", "Stage")),
-    }
-    if "stage" in data and data["stage"].nunique() > 1:  # dashed before training, solid after
-        encoding["strokeDash"] = alt.StrokeDash("stage:N", title="Stage", scale=alt.Scale(
-            domain=["at initialization", "after training"], range=[[5, 3], [1, 0]]))
-    return alt.Chart(data, title=title, height=320).mark_line(clip=True).encode(**encoding)
 
 
 def clip_loss_chart(curves: pd.DataFrame, *, baseline: float) -> alt.LayerChart:
@@ -101,18 +71,3 @@ def cliff_chart(surface: pd.DataFrame, paths: pd.DataFrame) -> alt.LayerChart:
                                                                   color=common.ON_HEATMAP_COLORS[-1]).encode(
         x=px, y=py, tooltip=common.tooltips(("w:Q", "Start w"), ("b:Q", "Start b")))
     return alt.layer(heat, line + dots + start).resolve_scale(color="independent")
-
-
-def ratio_by_choice(runs: pd.DataFrame, *, title: str) -> alt.LayerChart:
-    """Held-out loss / baseline per initialization, as points on a log scale (a ratio has no zero to start a bar
-    from), with the baseline and the success line named in the legend."""
-    data = common.drawable(runs[["label", "ratio", "verdict"]], ["ratio"], positive=True).frame
-    y_title = "Held-out loss / baseline"
-    points = alt.Chart(data, title=title, height=300).mark_point(filled=True, size=160).encode(
-        x=alt.X("label:N", title="Initialization", sort=INITS, axis=alt.Axis(labelAngle=-15, labelLimit=220)),
-        y=common.qy("ratio:Q", y_title, log=True),
-        color=common.category_color("label:N", title="Initialization", order=INITS).legend(None),
-        tooltip=common.tooltips(("label:N", "Initialization"), ("ratio:Q", "Loss / baseline"),
-                                ("verdict:N", "Verdict")))
-    return points + common.ref_lines({"baseline": 1.0, "success: below 10% of the baseline": 0.1}, title=y_title,
-                                     log=True)
