@@ -173,3 +173,33 @@ def test_charts_drop_values_a_log_scale_cannot_draw(tiny):
     summary.loc[1, "loss"] = 0.0
     spec = assert_valid_chart(charts.lag_chart(summary, "loss"))
     assert len(next(iter(spec["datasets"].values()))) == len(summary) - 2
+
+
+def _cost_frame(rnn_seconds, attention_seconds, spread=0.02):
+    rows = []
+    for T, r, a in zip((16, 32, 64), rnn_seconds, attention_seconds):
+        for model, s in (("rnn", r), ("self-attention", a)):
+            rows.append({"T": T, "model": model, "seconds": s, "q25": s * (1 - spread), "q75": s * (1 + spread),
+                         "per_step": s / T, "memory_bytes": 8 * T * (T if model == "self-attention" else 1),
+                         "repeats": 7})
+    return pd.DataFrame(rows)
+
+
+def test_cost_check_trusts_growing_times_and_catches_falling_or_noisy_ones():
+    assert ex.cost_check(_cost_frame((1e-3, 2e-3, 4e-3), (1e-4, 3e-4, 1e-3))).trustworthy
+    falling = ex.cost_check(_cost_frame((4e-3, 2e-3, 4.1e-3), (1e-4, 3e-4, 1e-3)))
+    assert not falling.trustworthy
+    assert falling.reasons[0].startswith("the rnn forward pass took less time at T = 32 (2 ms) than at T = 16 (4 ms)")
+    noisy = ex.cost_check(_cost_frame((1e-3, 2e-3, 4e-3), (1e-4, 3e-4, 1e-3), spread=0.4))
+    assert not noisy.trustworthy and noisy.spread == pytest.approx(0.8)
+
+
+def test_the_parallel_sentence_is_made_of_the_cost_numbers():
+    cost = _cost_frame((1e-3, 2e-3, 4e-3), (1e-4, 3e-4, 1e-2))
+    v = ex.cost_verdict(cost)
+    text = ex.parallel_sentence(v)
+    assert f"at T = 64 self-attention took {v.per_step['self-attention'] * 1e6:.3g} µs per step" in text
+    assert f"against the RNN loop's {v.per_step['rnn'] * 1e6:.3g} µs" in text
+    assert "In time, not here" in text and "faster per step only at T = 16, 32" in text
+    quick = ex.parallel_sentence(ex.cost_verdict(_cost_frame((1e-3, 2e-3, 4e-3), (1e-4, 3e-4, 1e-3))))
+    assert "In time, here too" in quick
