@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -322,3 +325,11 @@ def test_a_choice_named_by_its_own_name_or_in_another_case_is_that_choice():
     assert not at.warning and at.selectbox(key="series").value == "upload"
     at = run(script, {"series": "uploads"})
     assert at.selectbox(key="series").value == "sine" and "not one of the choices" in at.warning[0].value
+
+
+def test_the_app_runs_blas_on_one_thread():
+    """Sessions share one process: a multi-threaded BLAS would oversubscribe the cores (app/__init__.py)."""
+    code = "import app, threadpoolctl; print(max(i['num_threads'] for i in threadpoolctl.threadpool_info()))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60,
+                         env={**os.environ, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"})
+    assert out.stdout.strip() == "1"
