@@ -1,12 +1,12 @@
 """Snippet equals screen: every page's "Reproduce in Python" code, run as a user would, prints the number the page shows.
 
-Each test opens a page (at its defaults, or at a cheaper setting where the default snippet would train for minutes:
-the snippet is built from the settings on screen), takes the code from its expander, runs it in a fresh interpreter
-from the repository root, reads the number it prints on its ``headline:`` line, formats it the way the page does,
-and compares it with the same number where the page shows it (a caption, a sentence, a metric). The numbers are
-computed twice, by the page in this process and by the snippet in another one, so a test fails when the snippet does
-not reproduce the screen: other settings, another seed, another function, or a page that formats something else.
-Timing pages compare a count or a loss, never a time.
+Each test opens a page (at its defaults, or at a cheaper setting where the default snippet would train for minutes: the
+snippet is built from the settings on screen), takes the code from its expander, runs it in a fresh interpreter from the
+repository root, reads the number it prints on its ``headline:`` line, formats it the way the page does, and compares it
+with the same number where the page shows it (a caption, a sentence, a metric, or a table cell in its column's format).
+The numbers are computed twice, by the page in this process and by the snippet in another one, so a test fails when the
+snippet does not reproduce the screen: other settings, another seed, another function, or a page that formats something
+else. Timing pages compare a count or a loss, never a time.
 """
 
 from __future__ import annotations
