@@ -1,15 +1,12 @@
 """The remedy pages (LSTM & GRU, gradient clipping, initialization): default views from the shipped files, every
-control, the training buttons with a tiny budget, bad links, and the reproduce snippets."""
+control, the training buttons with a tiny budget and bad links. Their snippets are checked against the screen in
+test_snippets.py."""
 
 from __future__ import annotations
-
-import contextlib
-import io
 
 import pytest
 
 from apptest.conftest import assert_ran, charts, keys, open_page
-from helpers import reproduce_snippets
 
 GATES, CLIPPING, INIT = "app/pages/gated_cells.py", "app/pages/clipping.py", "app/pages/initialization.py"
 KEYS = {page: keys(page) for page in (GATES, CLIPPING, INIT)}  # widget keys of each page, by control name
@@ -21,14 +18,6 @@ def _ok(at):
 
 def _text(at) -> str:
     return " ".join(m.value for m in at.markdown)
-
-
-def _run_snippet(at) -> str:
-    (snippet,) = reproduce_snippets(at)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(snippet, "<reproduce>", "exec"), {})
-    return out.getvalue()
 
 
 # ---- LSTM & GRU ---------------------------------------------------------------------------------------------------
@@ -57,11 +46,6 @@ def test_gates_controls_rerun_and_the_button_trains_with_a_tiny_budget():
     _ok(at)
     assert len(charts(at)) == 4 and len(at.metric) == 3
     assert any("live run" in c.value for c in at.caption)
-
-
-def test_gates_snippet_runs():
-    at = open_page(GATES, query={"steps": "10", "hidden": "8", "T": "20"})
-    assert "cell" in _run_snippet(at)
 
 
 # ---- gradient clipping --------------------------------------------------------------------------------------------
@@ -93,11 +77,6 @@ def test_clipping_controls_and_the_button_with_a_tiny_budget():
     _ok(at)
 
 
-def test_clipping_snippet_runs():
-    at = open_page(CLIPPING, query={"steps": "10", "T": "10", "cliff_steps": "20"})
-    assert "clip by global norm" in _run_snippet(at)
-
-
 # ---- initialization -----------------------------------------------------------------------------------------------
 
 def test_init_default_view_shows_the_flow_and_the_shipped_success():
@@ -118,11 +97,6 @@ def test_init_controls_and_the_button_with_a_tiny_budget():
     at.button(key=KEYS[INIT]("train")).click().run()
     _ok(at)
     assert len(charts(at)) == 4 and any("Live run" in c.value for c in at.caption)
-
-
-def test_init_snippet_runs():
-    at = open_page(INIT, query={"steps": "10", "T": "10", "hidden": "8"})
-    assert "orthogonal" in _run_snippet(at)
 
 
 @pytest.mark.parametrize("page, query, key, kind, expected", [
