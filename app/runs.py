@@ -70,7 +70,8 @@ class Part(NamedTuple):
     key: Hashable                                   # everything the result depends on: settings and seed
     run: Callable[[Report], Any]                    # run(report) -> result; report(done, total, info) per chunk
     work: Callable[[], Sequence[effort.Piece]]      # the job's size, for the estimate (rnncore.experiments)
-    total: int                                      # the units (steps) its report counts to
+    total: int                                      # the units (steps) its report counts to; 0: it does not
+                                                    # report (a timing with its own bar; its st calls still yield)
 
 
 @dataclass
@@ -231,8 +232,10 @@ def _run(page: str, name: str, parts: Mapping[Hashable, Part], est: effort.Estim
     with slot.container():
         st.button("Stop", key=controls.key(f"{name}-stop"), icon=":material/stop:",
                   help="Stops at the next chunk of work; what finished is kept.")
-        bar = st.progress(0.0, text=f"Starting: {effort.describe(est.seconds)} expected.")
-    grand = sum(p.total for p in parts.values())
+        grand = sum(p.total for p in parts.values())
+        # a job that does not count its steps (total 0: a timing with its own bar) gets no bar of ours
+        bar = (st.progress(0.0, text=f"Starting: {effort.describe(est.seconds)} expected.") if grand else
+               st.caption(f"{effort.describe(est.seconds).capitalize()} expected."))
     offset = 0
     for item, part in parts.items():
         entry = _Entry("running", total=part.total, estimate=est.seconds * part.total / max(grand, 1))

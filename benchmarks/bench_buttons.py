@@ -1,4 +1,4 @@
-"""Each training button's estimate against its measured time, on this machine, now: measured / estimated per button.
+"""Each training and timing button's estimate against its measured time, on this machine, now: measured / estimated per button.
 
     python benchmarks/bench_buttons.py            # every button at its page's default settings (minutes)
     python benchmarks/bench_buttons.py --quick    # the same buttons with a fifth of the steps
@@ -26,8 +26,10 @@ from rnncore.experiments import forecasting as fx
 from rnncore.experiments import gated_cells as remedies
 from rnncore.experiments import initialization as ins
 from rnncore.experiments import long_term as lt
+from rnncore.experiments import parallelism as par
 from rnncore.experiments import sentiment as sx
 from rnncore.experiments import slow_training as slow
+from rnncore.experiments import step_cost as cost
 
 
 def buttons(scale: float) -> dict:
@@ -50,6 +52,8 @@ def buttons(scale: float) -> dict:
     models = [m.split(":") for m in ("rnn:full", "lstm:full", "gru:full", "rnn:readout")]
     race = slow.RaceConfig(steps=steps(500))  # 4 optimizers x 2 rates x 500 steps: over the page's quick work
     full = dataclasses.replace(slow_article.FULL_ARTICLE, steps=steps(slow_article.FULL_ARTICLE.steps))
+    longer = cost.CostConfig(lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
+    measure = par.thorough(par.Config(hidden_size=64, batch=32, lengths=(32, 128, 512, 1024)))
     return {
         "long_term: Train": (lt.work([train]), lambda: lt.run(train, 0)),
         "long_term: Run it at seed 1": (lt.article_work(article), lambda: lt.article_experiment(article, 1)),
@@ -66,6 +70,11 @@ def buttons(scale: float) -> dict:
         "attention: Train these settings now": (ex.work(attn), lambda: ex.run(attn, seed=0)),
         "slow_training: Train these runs": (slow.race_work(race), lambda: slow.race(race, seed=0)),
         "slow_training: Train at full size": (slow_article.work(full), lambda: slow_article.article(full, seed=0)),
+        # timings: their length is their own wall-clock budget (or their minimum rounds), so --quick leaves them
+        "slow_training: Time longer sequences": (cost.work(longer), lambda: cost.step_cost(longer, seed=0)),
+        "parallelism: Measure up to T = 1024": (par.work(measure), lambda: par.run(measure, seed=0)),
+        "attention: Measure on this machine": (ex.cost_work(ex.CostConfig()),
+                                               lambda: ex.measure_live(ex.CostConfig(), seed=0)),
     }
 
 

@@ -81,6 +81,17 @@ def test_a_timing_that_repeats_until_its_budget_takes_the_budget_or_its_minimum_
     assert est.seconds == pytest.approx(12.0) and est.low == pytest.approx(9.0) and est.high == pytest.approx(15.0)
 
 
+def test_a_timing_with_a_time_limit_stops_there_but_finishes_one_call():
+    rates = {"call": effort.Rate(0.02, 0.02, 0.02, 3, 0.06, 0.0)}
+    capped = effort.Piece("call", 8, lambda: None, key="call", at_most=0.1)
+    assert effort.combine([capped], rates).seconds == pytest.approx(0.1)       # 8 x 20 ms would pass the limit
+    assert effort.combine([dataclasses.replace(capped, count=3)], rates).seconds == pytest.approx(0.06)
+    slow_call = {"call": effort.Rate(0.5, 0.5, 0.5, 1, 0.5, 0.0)}
+    assert effort.combine([capped], slow_call).seconds == pytest.approx(0.5)  # one call always finishes
+    at_least_four = dataclasses.replace(capped, min_count=4)
+    assert effort.combine([at_least_four], slow_call).seconds == pytest.approx(2.0)
+
+
 def test_a_rate_book_reuses_a_rate_within_its_ttl_and_probes_again_after():
     clock = FakeClock()
     calls = []
@@ -117,6 +128,8 @@ def test_a_wide_range_is_said_and_a_narrow_one_is_not():
 def test_the_stop_sentence_names_the_step_and_the_button():
     assert effort.stop_sentence(120, 400, "step", "Train") == \
         "Stopped at step 120 of 400; press **Train** to start again."
+    assert effort.stop_sentence(0, 0, "step", "Measure") == \
+        "Stopped before it finished; press **Measure** to start again."
 
 
 def test_ratio_of_measured_to_estimated():

@@ -7,7 +7,6 @@ from app import live_timing, runs, ui
 from rnncore.charts import attention as charts
 
 PAGE = "attention"
-LIVE_COST = "_attention_live_cost"
 
 
 @ui.cached(max_entries=1, spinner=False)
@@ -142,10 +141,14 @@ with st.container(border=True):
         budget = ui.select_slider("Time budget (s)", [2.0, 4.0, 6.0, 10.0], key="budget",
                                   value=base.cost_config.budget, help="The whole measurement stays within it.")
     cost_cfg = ex.CostConfig(lengths=tuple(2 ** k for k in range(4, max_T.bit_length())), budget=budget)
-    if st.button("Measure on this machine", icon=":material/timer:", key=ui.key("measure")):
-        st.session_state[LIVE_COST] = (cost_cfg, seed)
+    requested = runs.result(PAGE, "measure", (cost_cfg, seed)) is not None  # measured on a click in this session
+    if not requested:  # the timing keeps its own bar and cache rules (live_timing); the helper adds estimate and Stop
+        runs.one(PAGE, "measure", runs.Part(
+            (cost_cfg, seed), lambda report: live_timing.measure("attention-cost", measure, cost_cfg, seed)[1],
+            lambda: ex.cost_work(cost_cfg), 0), label="Measure on this machine", what="Timing the forward passes",
+            shipped=(cost_cfg, seed) == (base.cost_config, base.seed))
 live = None
-if st.session_state.get(LIVE_COST) == (cost_cfg, seed):
+if requested:
     live, trusted = live_timing.measure("attention-cost", measure, cost_cfg, seed)
     if not trusted:
         live_timing.too_busy(live.verdict)

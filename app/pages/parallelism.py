@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from app import live_timing, ui
+from app import live_timing, runs, ui
 from rnncore.charts import parallelism as charts
 from rnncore.experiments import parallelism as par
 from rnncore.experiments import timing
 
+PAGE = "parallelism"
 QUICK_T = 512  # the longest T measured without a click: the default view stays within the page budget
 LENGTHS = (32, 128, 512, 1024, 2048, 4096)
 
@@ -81,17 +82,15 @@ def reference(cfg: par.Config) -> tuple:
     return ref.result, where, views(ref.result)
 
 
-requested = st.session_state.setdefault("_parallelism_requested", set())
 result = shown = None
-if heavy and (cfg, seed) not in requested:
-    seconds = cfg.budget + cfg.scan_budget + 3
-    st.info(f"Measuring up to T = {T_max} with width {H} and B = {B} takes about {seconds:.0f} seconds "
-            "on a 2-core machine, so it waits for you. The chart of depth below needs no timing.",
-            icon=":material/timer:")
-    if st.button(f"Measure up to T = {T_max} on this machine", icon=":material/speed:", type="primary",
-                 key=ui.key("go-measure")):
-        requested.add((cfg, seed))
-        st.rerun()
+if heavy and runs.result(PAGE, "go-measure", (cfg, seed)) is None:  # a long measurement waits for a click
+    st.info(f"Measuring up to T = {T_max} with width {H} and B = {B} waits for you (its estimate is beside the "
+            "button). The chart of depth below needs no timing.", icon=":material/timer:")
+    # the timing keeps its own bar and cache rules (live_timing); the helper adds the estimate and Stop
+    runs.one(PAGE, "go-measure", runs.Part((cfg, seed),
+                                           lambda report: live_timing.measure("parallelism", measure, cfg, seed)[1],
+                                           lambda: par.work(cfg), 0),
+             label=f"Measure up to T = {T_max} on this machine", what="Timing every method")
 else:
     measured, trusted = live_timing.measure("parallelism", measure, cfg, seed)
     if trusted:

@@ -132,15 +132,6 @@ def article_view(result: slow_article.ArticleResult, cfg: slow_article.ArticleCo
 PAGE = "slow_training"
 
 
-def clicked(name: str, key) -> bool:
-    """Whether the button of section ``name`` was clicked for these settings (remembered for this session)."""
-    return key in st.session_state.setdefault(f"_slow_{name}", set())
-
-
-def click(name: str, key) -> None:
-    st.session_state.setdefault(f"_slow_{name}", set()).add(key)
-
-
 # ---- the race ------------------------------------------------------------------------------------------------------
 st.header("Optimizers and learning rates")
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
@@ -192,10 +183,9 @@ if raced is not None:
 
 # ---- the cost of a step --------------------------------------------------------------------------------------------
 st.header("What one step costs")
-longer = clicked("cost", (setup, seed))
-cost_cfg = cost.CostConfig(setup=setup)
-if longer:
-    cost_cfg = cost.CostConfig(setup=setup, lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
+long_cfg = cost.CostConfig(setup=setup, lengths=slow.lengths_for(task, slow.LONG_LENGTHS), budget=slow.LONG_BUDGET)
+longer = runs.result(PAGE, "go-cost", (long_cfg, seed)) is not None  # the longer timing ran on a click
+cost_cfg = long_cfg if longer else cost.CostConfig(setup=setup)
 timed_T = slow.lengths_for(task, cost_cfg.lengths)
 if timed_T != cost_cfg.lengths:
     st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: timing T = {', '.join(map(str, timed_T))} only.")
@@ -220,10 +210,11 @@ if timed is not None:
     ui.download_csv(timed.per_T, "step-cost")
     ui.download_csv(timed.breakdown, "step-breakdown")
 live_timing.measure_again("slow-cost", step_cost, cost_cfg, seed, key=ui.key("again-cost"))
-if not longer and st.button(f"Time longer sequences (up to T = {max(slow.LONG_LENGTHS)})", icon=":material/speed:",
-                            key=ui.key("go-cost")):
-    click("cost", (setup, seed))
-    st.rerun()
+if not longer:  # the timing keeps its own bar and its cache rules (live_timing); the helper adds estimate and Stop
+    runs.one(PAGE, "go-cost", runs.Part((long_cfg, seed),
+                                        lambda report: live_timing.measure("slow-cost", step_cost, long_cfg, seed)[1],
+                                        lambda: cost.work(long_cfg), 0),
+             label=f"Time longer sequences (up to T = {max(long_cfg.lengths)})", what="Timing longer sequences")
 
 # ---- spikes --------------------------------------------------------------------------------------------------------
 st.header("Exploding spikes")

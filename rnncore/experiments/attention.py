@@ -409,3 +409,42 @@ def main() -> None:
     print(sweep.summary.drop(columns=["reason"]).to_string(index=False))
     print(cost.to_string(index=False))
     print(f"wrote {shipped.path(SHIPPED)}")
+
+
+#: The longest T at which :func:`cost_work` probes a forward pass.
+PROBE_T = 512
+
+
+def cost_work(cfg: CostConfig) -> list[effort.Piece]:
+    """What :func:`measure_cost` does, for the estimate a button shows: per length and model, a warm-up and up to 7
+    timed calls within the point's share of ``cfg.budget`` (but at least 3), and one more call for the memory. Each model is probed
+    at one length, at most ``PROBE_T`` (the probe stays short), and a call at T counts as (T / T_probe) calls there
+    for the loop, (T / T_probe)² for self-attention (its T x T work)."""
+    per_point = cfg.budget / (len(cfg.lengths) * len(COST_MODELS))
+    lengths = sorted(int(T) for T in cfg.lengths)
+    longest = min(lengths[-1], PROBE_T)
+    pieces = []
+    for name in COST_MODELS:
+        def setup(name=name):
+            rng = np.random.default_rng(0)
+            x = rng.standard_normal((cfg.batch, longest, cfg.width))
+            if name == "rnn":
+                cell = get_cell("rnn")
+                params = cell.init_params(rng, cfg.width, cfg.width, scheme="xavier", dtype=np.float64)
+                call = lambda: unroll(cell, params, x)
+            else:
+                mha = init_mha(cfg.width, rng=rng, dtype=np.float64)
+                call = lambda: mha_forward(mha, x, num_heads=cfg.heads)
+
+            def one_thread():  # as the measurement runs: a BLAS on two threads contends on a busy machine
+                with timing.one_blas_thread():
+                    return call()
+            return one_thread
+
+        key = ("cost forward", name, longest, cfg.batch, cfg.width, cfg.heads)
+        for T in lengths:
+            calls = (T / longest) ** (1 if name == "rnn" else 2)
+            pieces.append(effort.Piece(f"{name} forward (T = {T})", 8 * calls, setup, key, at_most=per_point,
+                                       min_count=4 * calls))  # time_call: a warm-up and at least 3 timed calls
+            pieces.append(effort.Piece(f"{name} forward for its memory (T = {T})", calls, setup, key))
+    return pieces

@@ -9,7 +9,8 @@ and the estimate is
     seconds = sum over pieces of count x (mean seconds per unit of that piece, over the probe's window)
 
 with a range from the fastest and the slowest probe call. A timing job that repeats its rounds until a wall-clock
-budget runs for max(budget, its minimum rounds x the probed round): ``Piece.at_least``. The mean, not the median: on a shared machine most short
+budget runs for max(budget, its minimum rounds x the probed round): ``Piece.at_least``; one that stops at a time
+limit runs for at most that limit (but at least one unit): ``Piece.at_most``. The mean, not the median: on a shared machine most short
 calls run at full speed and a few wait for the CPU, and a median would drop exactly the waits that a long run will
 meet (measured here under load: median 0.46 ms per epoch, mean 1.8 ms, the whole run 1.8 ms). So the probe calls the
 unit for a window of time (``PROBE_BUDGET``), not a fixed number of times. The probe runs the job's own code at the job's own sizes,
@@ -48,6 +49,13 @@ class Piece:
     key: Hashable = None                        # pieces with equal keys share one probe (default: the label)
     at_least: float = 0.0                       # seconds it takes whatever the rate: a timing that repeats until
                                                 # its own wall-clock budget (count is then its minimum of rounds)
+    at_most: float = math.inf                   # seconds after which it stops (a timing's time limit), though
+    min_count: float = 1.0                      # never before this many units are done
+
+    def seconds(self, rate: float) -> float:
+        """This piece's time at ``rate`` seconds per unit."""
+        floor = min(self.count, self.min_count) * rate
+        return max(min(self.count * rate, max(self.at_most, floor)), self.at_least)
 
     @property
     def unit_key(self) -> Hashable:
@@ -111,9 +119,9 @@ def combine(pieces: Iterable[Piece], rates: dict, *, probed: float = 0.0) -> Est
         if piece.count < 0 or not math.isfinite(piece.count):
             raise ValueError(f"{piece.label}: count must be a finite number >= 0, got {piece.count!r}")
         rate = rates[piece.unit_key]
-        seconds += max(piece.count * rate.mean, piece.at_least)
-        low += max(piece.count * rate.low, piece.at_least)
-        high += max(piece.count * rate.high, piece.at_least)
+        seconds += piece.seconds(rate.mean)
+        low += piece.seconds(rate.low)
+        high += piece.seconds(rate.high)
         units += piece.count
     return Estimate(seconds, low, high, units, probed)
 
@@ -189,5 +197,8 @@ def ratio(estimated: float, measured: float) -> float:
 
 
 def stop_sentence(done: int, total: int, unit: str, button: str) -> str:
-    """What a stopped run says: "Stopped at step 120 of 400; press Train to start again."."""
+    """What a stopped run says: "Stopped at step 120 of 400; press Train to start again." (a job that does not count
+    its steps, total 0: "Stopped before it finished; ...")."""
+    if total <= 0:
+        return f"Stopped before it finished; press **{button}** to start again."
     return f"Stopped at {unit} {done:,} of {total:,}; press **{button}** to start again."

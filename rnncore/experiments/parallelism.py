@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from rnncore import get_cell, scan, unroll
-from rnncore.experiments import timing
+from rnncore.experiments import effort, timing
 from rnncore.reference import article_code
 from rnncore.attention import init_mha, mha_forward
 
@@ -447,3 +447,41 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":  # python -m rnncore.experiments.parallelism: the shipped reference timings
     sys.exit(main(sys.argv[1:]))
+
+
+def work(cfg: Config) -> list[effort.Piece]:
+    """What :func:`run` does, for the estimate a button shows. Each group of interleaved rounds runs until its share
+    of the wall-clock budget (the lengths share ``cfg.budget``, the widths ``cfg.scan_budget``), or for its minimum
+    rounds when those take longer: the rounds at every length are probed at the shortest one and counted in
+    proportion to T (the scans are left at their share of the budget, as probing them would take as long). The
+    article's two functions run ``article_rounds`` interleaved rounds after a warm-up, probed as they are."""
+    lengths = sorted({int(T) for T in cfg.lengths})
+    weights = np.asarray(lengths, dtype=float) / sum(lengths)
+    shortest = lengths[0]
+    rounds = 1 + timing.MIN_ROUNDS
+
+    def a_round():
+        fns, _ = _callables(shortest, cfg, np.random.default_rng(0))
+
+        def one():
+            with timing.one_blas_thread():
+                for fn in fns.values():
+                    fn()
+        return one
+
+    def article_round():
+        T, D, H = ARTICLE_SIZE
+        rng = np.random.default_rng(7)
+        xs = rng.standard_normal((T, D))
+        W_xh, W_hh, b_h = 0.01 * rng.standard_normal((H, D)), 0.01 * rng.standard_normal((H, H)), np.zeros((H, 1))
+        return lambda: (article_code.column_loop(xs, W_xh, W_hh, b_h),
+                        article_code.column_loop_into_matrix(xs, W_xh, W_hh, b_h))
+
+    key = ("parallelism round", shortest, cfg.input_size, cfg.hidden_size, cfg.batch)
+    pieces = [effort.Piece(f"a round of every method at T = {T}", rounds * T / shortest, a_round, key,
+                           at_least=cfg.budget * max(w, 0.1)) for T, w in zip(lengths, weights)]
+    pieces += [effort.Piece(f"the scans at width {W}", 0, lambda: (lambda: None), ("nothing",),
+                            at_least=cfg.scan_budget / len(cfg.scan_widths)) for W in cfg.scan_widths]
+    pieces.append(effort.Piece("a round of the article's two functions", 1 + cfg.article_rounds, article_round,
+                               ("article round",)))
+    return pieces

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from rnncore import forward, get_optimizer, global_norm, init_model, loss_and_grads, make_task
-from rnncore.experiments import slow_training, timing
+from rnncore.experiments import effort, slow_training, timing
 from rnncore.experiments.slow_training import Callback, Setup, spec_for
 from rnncore.layers import linear_backward
 from rnncore.losses import get_loss
@@ -307,3 +307,24 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def work(cfg: CostConfig) -> list[effort.Piece]:
+    """What :func:`step_cost` does, for the estimate a button shows: two groups of interleaved rounds (one step at every
+    length; the parts of one step at ``breakdown_T``), each repeated until ``cfg.budget`` of wall time, or for its
+    minimum rounds (a warm-up and ``timing.MIN_ROUNDS``) when those take longer."""
+    lengths = sorted({int(T) for T in cfg.lengths})
+    rounds = 1 + timing.MIN_ROUNDS
+
+    def steps_round():
+        wholes = [_parts(cfg.setup, T, cfg.optimizer, np.random.default_rng([0, T])).whole for T in lengths]
+        return lambda: [whole() for whole in wholes]
+
+    def parts_round():
+        parts = _parts(cfg.setup, cfg.breakdown_T, cfg.optimizer, np.random.default_rng(0)).parts
+        return lambda: [part() for part in parts.values()]
+
+    return [effort.Piece("a round: one step at every length", rounds, steps_round,
+                         ("step-cost round", cfg.setup, tuple(lengths), cfg.optimizer), at_least=cfg.budget),
+            effort.Piece("a round: the parts of one step", rounds, parts_round,
+                         ("step-cost parts", cfg.setup, cfg.breakdown_T, cfg.optimizer), at_least=cfg.budget)]

@@ -66,7 +66,7 @@ def test_every_button_at_the_defaults_changes_what_the_page_shows(page, no_budge
 TRAINING = {"app/pages/long_term.py": ["run_article", "train", "recompute"], "app/pages/gated_cells.py": ["train"],
             "app/pages/clipping.py": ["train"], "app/pages/initialization.py": ["train"],
             "app/pages/sentiment.py": ["train"], "app/pages/forecasting.py": ["train"],
-            "app/pages/attention.py": ["train"]}
+            "app/pages/attention.py": ["train", "measure"]}
 
 
 @pytest.mark.parametrize("page", sorted(TRAINING), ids=[Path(p).stem for p in sorted(TRAINING)])
