@@ -238,7 +238,8 @@ def _run(page: str, name: str, parts: Mapping[Hashable, Part], est: effort.Estim
                st.caption(f"{effort.describe(est.seconds).capitalize()} expected."))
     offset = 0
     for item, part in parts.items():
-        entry = _Entry("running", total=part.total, estimate=est.seconds * part.total / max(grand, 1))
+        share = part.total / grand if grand else 1 / len(parts)  # of the estimate, for the "estimated" caption
+        entry = _Entry("running", total=part.total, estimate=est.seconds * share)
         ledger[(name, part.key)] = entry
         event = threading.Event()
         with _ACTIVE_LOCK:
