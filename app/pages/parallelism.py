@@ -49,40 +49,36 @@ if heavy:  # a longer, more thorough measurement, only after a click
     cfg = par.thorough(cfg)
 
 
-def views(result: par.Result) -> dict:
-    """The page's charts of one result, and the frame of the article check."""
-    claim = pd.DataFrame({"source": ["The article prints", "Its logic, run here"],
-                          "speedup": [result.article.claim, result.article.ratio],
-                          "low": [result.article.claim, result.article.ratio_q25],
-                          "high": [result.article.claim, result.article.ratio_q75]})
-    return {"time": charts.time_vs_T(result.timings), "speedups": charts.speedups(result.speedups),
-            "depth": charts.depth(result.depth), "scan": charts.scan_width(result.scan),
-            "claim": charts.article_claim(claim), "claim_frame": claim}
+def claim_frame(result: par.Result) -> pd.DataFrame:
+    """The article's printed speedup beside the ratio its logic gives here, for the article-check chart."""
+    return pd.DataFrame({"source": ["The article prints", "Its logic, run here"],
+                         "speedup": [result.article.claim, result.article.ratio],
+                         "low": [result.article.claim, result.article.ratio_q25],
+                         "high": [result.article.claim, result.article.ratio_q75]})
 
 
-# Returns (result, charts built from it): cached together, so a warm rerun skips rebuilding the Altair objects.
 # A timing taken on a busy machine raises live_timing.Untrusted instead, so it is never cached for other visitors.
 @ui.cached(max_entries=16, spinner=False)
-def measure(cfg: par.Config, seed: int) -> tuple:
+def measure(cfg: par.Config, seed: int) -> par.Result:
     with ui.progress("Timing") as report:
         result = par.run(cfg, seed=seed, callback=report)
-    return live_timing.trusted(result, result.verdict), views(result)
+    return live_timing.trusted(result, result.verdict)
 
 
 @ui.cached(max_entries=4, spinner=False)
 def reference(cfg: par.Config) -> tuple:
-    """The shipped timings for cfg (or for the default view), what to say over them, and their charts."""
+    """The shipped timings for cfg (or for the default view), and what to say over them."""
     ref = timing.reference_for(cfg, par.load_shipped(), par.Config())
     if ref is None:
-        return None, "", None
+        return None, ""
     where = f"{timing.reference_label(ref)}, with `{par.COMMAND}`."
     if ref.config != cfg:
         where += (f" These are for the default view (H = {ref.config.hidden_size}, B = {ref.config.batch}, T up to "
                   f"{max(ref.config.lengths)}), not your settings.")
-    return ref.result, where, views(ref.result)
+    return ref.result, where
 
 
-result = shown = None
+result = None
 if heavy and runs.result(PAGE, "go-measure", (cfg, seed)) is None:  # a long measurement waits for a click
     st.info(f"Measuring up to T = {T_max} with width {H} and B = {B} waits for you (its estimate is beside the "
             "button). The chart of depth below needs no timing.", icon=":material/timer:")
@@ -94,13 +90,13 @@ if heavy and runs.result(PAGE, "go-measure", (cfg, seed)) is None:  # a long mea
 else:
     measured, trusted = live_timing.measure("parallelism", measure, cfg, seed)
     if trusted:
-        result, shown = measured
+        result = measured
         where = (f"Measured on this machine just now: {timing.machine_sentence(result.machine)}. Times are CPU time "
                  "of the measuring thread, so the time the machine gives to other programs is left out; what other "
                  "work still adds shows in the bars (the interquartile range).")
     else:
         live_timing.too_busy(measured.verdict)
-        result, where, shown = reference(cfg)
+        result, where = reference(cfg)
     live_timing.measure_again("parallelism", measure, cfg, seed, key=ui.key("again-measure"))
 
 if result is not None:
@@ -108,12 +104,16 @@ if result is not None:
     st.caption(where)
 
     st.header("Time against sequence length")
-    st.altair_chart(shown["time"], width="stretch")
+    ui.chart(charts.time_vs_T, result.timings,
+             caption="Log-log: a line's slope is how its time grows with T; each bar is the middle half of the "
+                     "repeated timings.")
     st.markdown(par.growth_sentence(result.timings))
     ui.download_csv(result.timings, "parallelism-timings")
 
     st.header("Speedups")
-    st.altair_chart(shown["speedups"], width="stretch")
+    ui.chart(charts.speedups, result.speedups,
+             caption="Above the dashed 1x line a method beats its step loop; each bar is the middle half of the "
+                     "paired rounds.")
     at_T = result.speedups[result.speedups["T"] == result.speedups["T"].max()]
     table = at_T[["label", "against", "speedup", "speedup_q25", "speedup_q75", "repeats"]].rename(columns={
         "label": "Method", "against": "Compared with", "speedup": "Speedup (median)", "speedup_q25": "25th pct",
@@ -128,7 +128,8 @@ if result is not None:
 
 st.header("Sequential depth")
 depth = result.depth if result is not None else par.depth_frame(lengths)
-st.altair_chart(shown["depth"] if shown is not None else charts.depth(depth), width="stretch")
+ui.chart(charts.depth, depth,
+         caption="Steps that must wait for the one before: T for any loop, about log₂ T for a scan.")
 st.markdown(
     "A linear recurrence h_t = a_t ⊙ h_{t−1} + b_t is a chain of affine maps, and composing two affine maps gives "
     "another one: that operation is associative, so the prefixes can be combined in a tree of about log₂ T levels "
@@ -141,7 +142,8 @@ ui.download_csv(depth, "parallelism-depth")
 
 if result is not None:
     st.subheader("Does the scan's depth buy wall time here?")
-    st.altair_chart(shown["scan"], width="stretch")
+    ui.chart(charts.scan_width, result.scan,
+             caption="Above the dashed 1x line the scan beats the step loop at that state width.")
     st.markdown(
         "Depth is what a wide parallel machine turns into speed. On a CPU with a few cores and NumPy, each scan "
         "level is a full pass over memory, and the scans do more work than the loop (Hillis–Steele: T log₂ T). "
@@ -155,9 +157,11 @@ if result is not None:
     b.metric("Its logic, run here", f"{check.ratio:.2f}×",
              help="Median of the per-round ratios sequential / \"batch\"; the IQR is beside it.")
     c.metric("Interquartile range", f"{check.ratio_q25:.2f}–{check.ratio_q75:.2f}×")
-    st.altair_chart(shown["claim"], width="stretch")
+    claim = claim_frame(result)
+    ui.chart(charts.article_claim, claim,
+             caption="The bar is the median ratio; the black line spans the middle half of the paired rounds.")
     st.markdown(par.article_sentence(check))
-    ui.download_csv(shown["claim_frame"], "parallelism-article-check")
+    ui.download_csv(claim, "parallelism-article-check")
 
     with st.expander("The machine these timings ran on", icon=":material/memory:"):
         facts = par.machine_frame(machine)

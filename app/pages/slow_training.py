@@ -2,7 +2,6 @@
 
 import dataclasses
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -63,70 +62,44 @@ setup = slow.Setup(task=task, T=T, cell=cell, hidden_size=H)
 seed = ui.global_seed()
 
 
-def specs(**charts_by_name: alt.TopLevelMixin) -> dict[str, dict]:
-    """The Vega-Lite specs of charts, made inside a cached call and drawn with ``st.vega_lite_chart``: building
-    seven Altair charts and validating them is most of a warm rerun of this page; stored, a rerun only sends them."""
-    return {name: ui.vega_spec(chart) for name, chart in charts_by_name.items()}
-
-
-def race_view(result: slow.RaceResult) -> tuple:
-    shown = common.drawable(result.curves, ["smoothed", "seconds"], positive=True).frame
-    return (result, specs(**{x: charts.loss_race(shown, x=x, baseline=result.baseline, threshold=result.threshold)
-                             for x in ("step", "seconds")}))
-
-
-# Each cached call returns (result, the specs of its charts).
+# Each cached call returns its result; ui.chart caches each chart's spec by what it draws.
 @ui.cached(max_entries=16)
-def race(cfg: slow.RaceConfig, seed: int) -> tuple:
+def race(cfg: slow.RaceConfig, seed: int) -> slow.RaceResult:
     with ui.progress("Training") as report:
-        return race_view(slow.race(cfg, seed=seed, callback=report))
-
-
-def cost_specs(result: cost.CostResult) -> dict:
-    return specs(per_T=charts.step_cost(result.per_T, slope_ms=result.fit.slope * 1e3),
-                 parts=charts.breakdown(result.breakdown, T=result.breakdown_T))
+        return slow.race(cfg, seed=seed, callback=report)
 
 
 # A timing taken on a busy machine raises live_timing.Untrusted here, so it is never cached for other visitors.
 @ui.cached(max_entries=16)
-def step_cost(cfg: cost.CostConfig, seed: int) -> tuple:
+def step_cost(cfg: cost.CostConfig, seed: int) -> cost.CostResult:
     with ui.progress("Timing steps") as report:
         result = cost.step_cost(cfg, seed=seed, callback=report)
-    return live_timing.trusted(result, result.verdict), cost_specs(result)
+    return live_timing.trusted(result, result.verdict)
 
 
 @ui.cached(max_entries=4, spinner=False)
 def reference_cost(cfg: cost.CostConfig) -> tuple:
-    """The shipped timing for cfg (or for the default settings), what to say over it, and its charts."""
+    """The shipped timing for cfg (or for the default settings), and what to say over it."""
     ref = timing.reference_for(cfg, cost.load_shipped(), cost.CostConfig())
     if ref is None:
-        return None, "", {}
+        return None, ""
     setup = ref.config.setup
     other = "" if ref.config == cfg else (
         f" These are for the default settings ({setup.task}, {setup.cell}, H = {setup.hidden_size}, T from "
         f"{min(ref.config.lengths)} to {max(ref.config.lengths)}), not yours.")
-    return ref.result, f"{timing.reference_label(ref)}, with `{cost.COMMAND}`.{other}", cost_specs(ref.result)
+    return ref.result, f"{timing.reference_label(ref)}, with `{cost.COMMAND}`.{other}"
 
 
 @ui.cached(max_entries=32)
-def spikes(cfg: slow.SpikeConfig, seed: int) -> tuple:
+def spikes(cfg: slow.SpikeConfig, seed: int) -> slow.SpikeResult:
     with ui.progress("Training") as report:
-        result = slow.spikes(cfg, seed=seed, callback=report)
-    return (result, specs(norms=charts.grad_norms(result.frame, stopped_at=result.stopped_at)))
+        return slow.spikes(cfg, seed=seed, callback=report)
 
 
 @ui.cached(max_entries=8)
-def article(cfg: slow_article.ArticleConfig, seed: int) -> tuple:
+def article(cfg: slow_article.ArticleConfig, seed: int) -> slow_article.ArticleResult:
     with ui.progress("Training the article's model") as report:
-        return article_view(slow_article.article(cfg, seed=seed, callback=report), cfg)
-
-
-def article_view(result: slow_article.ArticleResult, cfg: slow_article.ArticleConfig) -> tuple:
-    return (result, specs(
-        cosine=charts.cosine_histogram(pd.DataFrame({"cosine": result.cosine})),
-        loss=charts.loss_line(result.curves, title=f"Real training of its model: {cfg.steps} Adam steps in "
-                              f"{result.seconds:.2f} s", y="smoothed", y_title="Loss (mean of 10 steps)",
-                              reference=0.6931, reference_label="its flat 0.693 (ln 2)")))
+        return slow_article.article(cfg, seed=seed, callback=report)
 
 
 PAGE = "slow_training"
@@ -154,17 +127,19 @@ if not optimizers or not lrs:
 elif work > QUICK_WORK:  # trained on a click, with its estimate
     n_runs = len(optimizers) * len(lrs)
     raced = runs.one(PAGE, "go-race", runs.Part(
-        (race_cfg, seed), lambda report: race_view(slow.race(race_cfg, seed=seed, callback=report)),
+        (race_cfg, seed), lambda report: slow.race(race_cfg, seed=seed, callback=report),
         lambda: slow.race_work(race_cfg), n_runs * steps), label="Train these runs",
         what=f"Training {n_runs} runs of {steps} steps")
 else:
     raced = race(race_cfg, seed)
 
 if raced is not None:
-    raced, race_charts = raced
     left, right = st.columns(2)
-    left.vega_lite_chart(spec=race_charts["step"], width="stretch")
-    right.vega_lite_chart(spec=race_charts["seconds"], width="stretch")
+    shown = common.drawable(raced.curves, ["smoothed", "seconds"], positive=True).frame
+    for where, x in ((left, "step"), (right, "seconds")):
+        ui.chart(charts.loss_race, shown, x=x, baseline=raced.baseline, threshold=raced.threshold, where=where,
+                 caption="Solid and dashed lines of one colour are one optimizer at two learning rates; the lower "
+                         "and the further left a line crosses the dotted threshold, the faster it trained.")
     for row in raced.table[raced.table["stopped_at"].notna()].itertuples():
         ui.show_run_problem(step=int(row.stopped_at), reason=row.problem, total=steps, what=f"Run {row.run}",
                             hint="Lower its learning rate.")
@@ -192,19 +167,22 @@ if timed_T != cost_cfg.lengths:
     cost_cfg = dataclasses.replace(cost_cfg, lengths=timed_T)
 measured, trusted = live_timing.measure("slow-cost", step_cost, cost_cfg, seed)
 if trusted:
-    timed, cost_charts = measured
+    timed = measured
     st.caption("Measured on this machine just now, in CPU time of the measuring thread, with the BLAS on one thread.")
 else:
     live_timing.too_busy(measured.verdict)
-    timed, label, cost_charts = reference_cost(cost_cfg)
+    timed, label = reference_cost(cost_cfg)
     if timed is not None:
         st.info(label, icon=":material/history:")
 if timed is not None:
     for column, (label, value) in zip(st.columns(3), cost.figures(timed).items()):
         column.metric(label, value)
     left, right = st.columns(2)
-    left.vega_lite_chart(spec=cost_charts["per_T"], width="stretch")
-    right.vega_lite_chart(spec=cost_charts["parts"], width="stretch")
+    ui.chart(charts.step_cost, timed.per_T, slope_ms=timed.fit.slope * 1e3, where=left,
+             caption="Each point is the median of repeated timings, its bar the middle half; the dashed line is the "
+                     "straight-line fit whose slope is the cost of one more time step.")
+    ui.chart(charts.breakdown, timed.breakdown, T=timed.breakdown_T, where=right,
+             caption="Where one training step's time goes, at one sequence length.")
     st.markdown(cost.cost_sentence(timed))
     st.markdown(cost.breakdown_sentence(timed))
     ui.download_csv(timed.per_T, "step-cost")
@@ -225,10 +203,11 @@ with c2:
     spike_lr = ui.select_slider("Learning rate: raise it until the gradient explodes",
                                 [0.01, 0.02, 0.05, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0], key="spike_lr", value=0.1)
 spike_cfg = slow.SpikeConfig(setup=setup, optimizer=spike_opt, lr=spike_lr)
-spiked, spike_charts = spikes(spike_cfg, seed)
+spiked = spikes(spike_cfg, seed)
 ui.show_run_problem(step=spiked.stopped_at, reason=spiked.reason, total=spike_cfg.steps, what="Training",
                     hint="Lower the learning rate, or see the gradient clipping page.")
-st.vega_lite_chart(spec=spike_charts["norms"], width="stretch")
+ui.chart(charts.grad_norms, spiked.frame, stopped_at=spiked.stopped_at,
+         caption="The red points are spikes: a gradient more than 10 times the median of the steps before it.")
 st.markdown(
     f"**{spiked.spikes}** spike(s) up to here: steps whose gradient norm is more than 10× the median of the "
     "20 steps before (red). A spike is the gradient falling off a cliff of the loss surface; a plain gradient step "
@@ -241,7 +220,7 @@ st.header("The article's sample, run")
 full_cfg = slow_article.FULL_ARTICLE
 full = runs.result(PAGE, "go-article", (full_cfg, seed))
 art_cfg = full_cfg if full is not None else slow_article.ArticleConfig()
-art, art_charts = full if full is not None else article(art_cfg, seed)
+art = full if full is not None else article(art_cfg, seed)
 st.markdown("Its loss, run as printed on its boolean targets, stops with:")
 st.code(art.type_error, language="text")
 wrong = float((art.cosine < 0).mean())
@@ -252,7 +231,8 @@ st.markdown(
 )
 moved = pd.DataFrame({"weight": list(art.article_moved), "largest change": list(art.article_moved.values())})
 left, right = st.columns([2, 1])
-left.vega_lite_chart(spec=art_charts["cosine"], width="stretch")
+ui.chart(charts.cosine_histogram, pd.DataFrame({"cosine": art.cosine}), where=left,
+         caption="A cosine below 0 is an update that points uphill: to first order it raises the loss.")
 right.dataframe(moved, hide_index=True, width="stretch",
                 column_config={"largest change": st.column_config.NumberColumn(format="%.3g")})
 per_run = art.article_seconds_per_sequence * 1000 * 100
@@ -264,12 +244,14 @@ d.metric("Its 100 epochs here (projected)", f"{per_run:.0f} s",
          help=f"Its loop timed on {min(art_cfg.article_samples, art_cfg.n)} sequences × {art_cfg.article_epochs} "
               "epochs, scaled to 1,000 × 100. The article printed 27.64 s.")
 ui.show_run_problem(step=art.stopped_at, reason=art.reason, what="Real training")
-st.vega_lite_chart(spec=art_charts["loss"], width="stretch")
+ui.chart(charts.loss_line, art.curves, title=f"Real training of its model: {art_cfg.steps} Adam steps in "
+         f"{art.seconds:.2f} s", y="smoothed", y_title="Loss (mean of 10 steps)", reference=0.6931,
+         reference_label="its flat 0.693 (ln 2)",
+         caption="The dashed line is ln 2 = 0.693, a coin toss's loss and the flat loss the article printed.")
 st.markdown(f"Test loss {art.test_loss:.3f} on {art_cfg.n_test} new sequences, after {art_cfg.steps} steps "
             f"({art.seconds:.2f} s of training).")
 runs.one(PAGE, "go-article", runs.Part(
-    (full_cfg, seed), lambda report: article_view(slow_article.article(full_cfg, seed=seed, callback=report),
-                                                  full_cfg),
+    (full_cfg, seed), lambda report: slow_article.article(full_cfg, seed=seed, callback=report),
     lambda: slow_article.work(full_cfg), full_cfg.steps),
     label=f"Train at full size: {full_cfg.steps:,} steps of {full_cfg.batch} = its 100 epochs of 1,000 sequences",
     what="Training the article's model at full size")
