@@ -92,6 +92,14 @@ def test_a_timing_with_a_time_limit_stops_there_but_finishes_one_call():
     assert effort.combine([at_least_four], slow_call).seconds == pytest.approx(2.0)
 
 
+def test_a_timing_that_may_stop_early_is_said_between_its_minimum_rounds_and_its_budget():
+    rates = {"round": effort.Rate(0.1, 0.08, 0.12, 3, 0.3, 0.0)}
+    est = effort.combine([effort.Piece("round", 6, lambda: None, key="round", up_to=3.0)], rates)
+    assert est.seconds == pytest.approx((0.6 * 3.0) ** 0.5) and est.low == pytest.approx(0.48)
+    assert est.high == pytest.approx(3.0)
+    assert effort.describe_range(est) == "about 1 s (under a second to 3 s)"
+
+
 def test_a_rate_book_reuses_a_rate_within_its_ttl_and_probes_again_after():
     clock = FakeClock()
     calls = []

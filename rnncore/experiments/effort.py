@@ -10,7 +10,9 @@ and the estimate is
 
 with a range from the fastest and the slowest probe call. A timing job that repeats its rounds until a wall-clock
 budget runs for max(budget, its minimum rounds x the probed round): ``Piece.at_least``; one that stops at a time
-limit runs for at most that limit (but at least one unit): ``Piece.at_most``. The mean, not the median: on a shared machine most short
+limit runs for at most that limit (but at least one unit): ``Piece.at_most``; one that stops as soon as its spread is
+small (a quiet machine) and else at its budget is said as the geometric mean of its minimum rounds and its budget,
+with both as the range: ``Piece.up_to``. The mean, not the median: on a shared machine most short
 calls run at full speed and a few wait for the CPU, and a median would drop exactly the waits that a long run will
 meet (measured here under load: median 0.46 ms per epoch, mean 1.8 ms, the whole run 1.8 ms). So the probe calls the
 unit for a window of time (``PROBE_BUDGET``), not a fixed number of times. The probe runs the job's own code at the job's own sizes,
@@ -51,6 +53,8 @@ class Piece:
                                                 # its own wall-clock budget (count is then its minimum of rounds)
     at_most: float = math.inf                   # seconds after which it stops (a timing's time limit), though
     min_count: float = 1.0                      # never before this many units are done
+    up_to: float = 0.0                          # seconds it may go on for: a timing that stops once its spread
+                                                # is small (count: its minimum rounds), else at this budget
 
     def seconds(self, rate: float) -> float:
         """This piece's time at ``rate`` seconds per unit."""
@@ -119,9 +123,12 @@ def combine(pieces: Iterable[Piece], rates: dict, *, probed: float = 0.0) -> Est
         if piece.count < 0 or not math.isfinite(piece.count):
             raise ValueError(f"{piece.label}: count must be a finite number >= 0, got {piece.count!r}")
         rate = rates[piece.unit_key]
-        seconds += piece.seconds(rate.mean)
+        least = piece.seconds(rate.mean)
+        # a timing that may stop early: between its minimum rounds and its budget, their geometric mean (measured
+        # here: quiet machines stop a few times past the minimum rounds, busy ones run into the budget)
+        seconds += math.sqrt(least * piece.up_to) if piece.up_to > least else least
         low += piece.seconds(rate.low)
-        high += piece.seconds(rate.high)
+        high += max(piece.seconds(rate.high), piece.up_to)
         units += piece.count
     return Estimate(seconds, low, high, units, probed)
 

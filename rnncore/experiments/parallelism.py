@@ -450,11 +450,11 @@ if __name__ == "__main__":  # python -m rnncore.experiments.parallelism: the shi
 
 
 def work(cfg: Config) -> list[effort.Piece]:
-    """What :func:`run` does, for the estimate a button shows. Each group of interleaved rounds runs until its share
-    of the wall-clock budget (the lengths share ``cfg.budget``, the widths ``cfg.scan_budget``), or for its minimum
-    rounds when those take longer: the rounds at every length are probed at the shortest one and counted in
-    proportion to T (the scans are left at their share of the budget, as probing them would take as long). The
-    article's two functions run ``article_rounds`` interleaved rounds after a warm-up, probed as they are."""
+    """What :func:`run` does, for the estimate a button shows. Each group of interleaved rounds runs its minimum
+    rounds (all on a quiet machine) and on a busy one up to its share of the wall-clock budget (the lengths share
+    ``cfg.budget``, the widths ``cfg.scan_budget``): the rounds at every length are probed at the shortest one and
+    counted in proportion to T; the scans count only in the top of the range, as probing them would take as long as
+    timing them. The article's two functions run ``article_rounds`` interleaved rounds after a warm-up."""
     lengths = sorted({int(T) for T in cfg.lengths})
     weights = np.asarray(lengths, dtype=float) / sum(lengths)
     shortest = lengths[0]
@@ -479,9 +479,9 @@ def work(cfg: Config) -> list[effort.Piece]:
 
     key = ("parallelism round", shortest, cfg.input_size, cfg.hidden_size, cfg.batch)
     pieces = [effort.Piece(f"a round of every method at T = {T}", rounds * T / shortest, a_round, key,
-                           at_least=cfg.budget * max(w, 0.1)) for T, w in zip(lengths, weights)]
+                           up_to=cfg.budget * max(w, 0.1)) for T, w in zip(lengths, weights)]
     pieces += [effort.Piece(f"the scans at width {W}", 0, lambda: (lambda: None), ("nothing",),
-                            at_least=cfg.scan_budget / len(cfg.scan_widths)) for W in cfg.scan_widths]
+                            up_to=cfg.scan_budget / len(cfg.scan_widths)) for W in cfg.scan_widths]
     pieces.append(effort.Piece("a round of the article's two functions", 1 + cfg.article_rounds, article_round,
                                ("article round",)))
     return pieces
