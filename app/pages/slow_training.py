@@ -138,8 +138,8 @@ if raced is not None:
     shown = common.drawable(raced.curves, ["smoothed", "seconds"], positive=True).frame
     for where, x in ((left, "step"), (right, "seconds")):
         ui.chart(charts.loss_race, shown, x=x, baseline=raced.baseline, threshold=raced.threshold, where=where,
-                 caption="Solid and dashed lines of one colour are one optimizer at two learning rates; the lower "
-                         "and the further left a line crosses the dotted threshold, the faster it trained.")
+                 caption="One colour per optimizer, one dash per learning rate; the further left a line crosses "
+                         "the dotted threshold, the faster that run trained.")
     for row in raced.table[raced.table["stopped_at"].notna()].itertuples():
         ui.show_run_problem(step=int(row.stopped_at), reason=row.problem, total=steps, what=f"Run {row.run}",
                             hint="Lower its learning rate.")
