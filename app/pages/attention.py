@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-import rnncore.experiments.attention as ex
+from rnncore.experiments import attention as exp
 from app import live_timing, runs, ui
 from rnncore.charts import attention as charts
 
@@ -10,15 +10,15 @@ PAGE = "attention"
 
 
 @ui.cached(max_entries=1, spinner=False)
-def shipped() -> ex.Shipped:
-    return ex.load_shipped()
+def shipped() -> exp.Shipped:
+    return exp.load_shipped()
 
 
 # A timing taken on a busy machine raises live_timing.Untrusted, so it is never cached for other visitors.
 @ui.cached(max_entries=8, spinner=False)
-def measure(cfg: ex.CostConfig, seed: int) -> ex.LiveCost:
+def measure(cfg: exp.CostConfig, seed: int) -> exp.LiveCost:
     with ui.progress("Timing the forward passes") as report:
-        live = ex.measure_live(cfg, seed=seed, callback=report)
+        live = exp.measure_live(cfg, seed=seed, callback=report)
     return live_timing.trusted(live, live.verdict)
 
 
@@ -69,12 +69,12 @@ with st.container(border=True):
     seed = ui.global_seed()
     if not lags:
         st.warning("Pick at least one lag; the charts show the shipped run meanwhile.", icon=":material/info:")
-    cfg = ex.Config(lags=tuple(sorted(lags)) or base.config.lags, steps=steps, hidden=hidden, score=score)
+    cfg = exp.Config(lags=tuple(sorted(lags)) or base.config.lags, steps=steps, hidden=hidden, score=score)
     if (cfg, seed) != (base.config, base.seed):
         st.info("Your settings differ from the shipped run shown below: press **Train these settings now** to run "
                 "them.", icon=":material/info:")
-    live = runs.one(PAGE, "train", runs.Part((cfg, seed), lambda report: ex.run(cfg, seed=seed, callback=report),
-                                             lambda: ex.work(cfg), len(cfg.tasks) * len(cfg.lags) * len(ex.MODELS)
+    live = runs.one(PAGE, "train", runs.Part((cfg, seed), lambda report: exp.run(cfg, seed=seed, callback=report),
+                                             lambda: exp.work(cfg), len(cfg.tasks) * len(cfg.lags) * len(exp.MODELS)
                                              * cfg.steps),
                     label="Train these settings now", what="Training three models per task and lag",
                     shipped=(cfg, seed) == (base.config, base.seed))
@@ -83,7 +83,7 @@ if live is not None:
     sweep, shown_cfg, shown_seed, origin = live, cfg, seed, f"live run, seed {seed}"
 else:
     sweep, shown_cfg, shown_seed = base.sweep, base.config, base.seed
-    origin = f"shipped run (seed {base.seed}, made by `{ex.COMMAND}`)"
+    origin = f"shipped run (seed {base.seed}, made by `{exp.COMMAND}`)"
 st.caption(f"Showing the {origin}. Held-out loss and accuracy on {shown_cfg.eval_n} fresh sequences per task "
            "and lag; accuracy means within 0.5 of the first bit, or within 0.04 of the sum.")
 table = sweep.summary.set_index(["task", "T", "model"])
@@ -140,12 +140,12 @@ with st.container(border=True):
     with k2:
         budget = ui.select_slider("Time budget (s)", [2.0, 4.0, 6.0, 10.0], key="budget",
                                   value=base.cost_config.budget, help="The whole measurement stays within it.")
-    cost_cfg = ex.CostConfig(lengths=tuple(2 ** k for k in range(4, max_T.bit_length())), budget=budget)
+    cost_cfg = exp.CostConfig(lengths=tuple(2 ** k for k in range(4, max_T.bit_length())), budget=budget)
     requested = runs.result(PAGE, "measure", (cost_cfg, seed)) is not None  # measured on a click in this session
     if not requested:  # the timing keeps its own bar and cache rules (live_timing); the helper adds estimate and Stop
         runs.one(PAGE, "measure", runs.Part(
             (cost_cfg, seed), lambda report: live_timing.measure("attention-cost", measure, cost_cfg, seed)[1],
-            lambda: ex.cost_work(cost_cfg), 0), label="Measure on this machine", what="Timing the forward passes",
+            lambda: exp.cost_work(cost_cfg), 0), label="Measure on this machine", what="Timing the forward passes",
             shipped=(cost_cfg, seed) == (base.cost_config, base.seed))
 live = None
 if requested:
@@ -169,15 +169,15 @@ ui.chart(charts.cost_chart, cost, width="content",
 ui.download_csv(cost, "attention-cost-vs-T")
 
 st.header("The article's three lines, answered")
-T_top, v = max(shown_cfg.lags), ex.cost_verdict(cost)
+T_top, v = max(shown_cfg.lags), exp.cost_verdict(cost)
 lines = []
 for task in shown_cfg.tasks:
-    r = {m: table.loc[(task, T_top, m), "loss"] for m in ex.MODELS}
+    r = {m: table.loc[(task, T_top, m), "loss"] for m in exp.MODELS}
     lines.append(f"{charts.TASK_TITLES[task].lower()} at T = {T_top}, loss {fig(r['rnn'])} for the plain RNN "
                  f"(baseline {fig(table.loc[(task, T_top, 'rnn'), 'baseline'])}), {fig(r['rnn+attention'])} with "
                  f"attention, {fig(r['transformer'])} for the transformer")
-seconds = {m: table.loc[(shown_cfg.tasks[0], T_top, m), "seconds"] for m in ex.MODELS}
-solved = [m for m in ex.MODELS if all(table.loc[(task, T_top, m), "loss"] < 0.5 * table.loc[(task, T_top, m), "baseline"]
+seconds = {m: table.loc[(shown_cfg.tasks[0], T_top, m), "seconds"] for m in exp.MODELS}
+solved = [m for m in exp.MODELS if all(table.loc[(task, T_top, m), "loss"] < 0.5 * table.loc[(task, T_top, m), "baseline"]
                                       for task in shown_cfg.tasks)]
 solved_text = (f"{' and '.join(solved) if solved else 'no model'} got below half the baseline loss on "
                f"{'every task' if len(shown_cfg.tasks) > 1 else 'the task'}"
@@ -185,7 +185,7 @@ solved_text = (f"{' and '.join(solved) if solved else 'no model'} got below half
 st.markdown(
     f"1. **Attention helps with long-range dependencies.** Measured: {'; '.join(lines)}. The maps above show how: "
     "the readout reaches the marked positions directly, not through T recurrent steps.\n"
-    f"2. **Transformers process the whole sequence in parallel.** {ex.parallel_sentence(v)}\n"
+    f"2. **Transformers process the whole sequence in parallel.** {exp.parallel_sentence(v)}\n"
     f"3. **These advances improved performance.** With the same number of updates at T = {T_top}, {solved_text}. "
     f"The price in this NumPy engine: training the transformer took "
     f"{seconds['transformer']:.3g} s against {seconds['rnn']:.3g} s for the plain RNN and "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import ui
 from rnncore.charts import basics as charts
-from rnncore.experiments import basics
+from rnncore.experiments import basics as exp
 
 st.title("RNN basics")
 st.markdown(
@@ -15,7 +15,7 @@ st.markdown(
     "outputs are all drawn from one forward pass of `rnncore`, with the shape of every array beside them."
 )
 
-example = ui.cached(max_entries=8)(basics.article_example)(ui.global_seed())
+example = ui.cached(max_entries=8)(exp.article_example)(ui.global_seed())
 ui.article_box(
     said="A `SimpleRNN` with input size 10, hidden size 20 and output size 5, fed a sequence of 5 random "
          "inputs, returns **5 outputs**, the last of **shape (5, 1)**.",
@@ -34,7 +34,7 @@ with cols[0]:
 with cols[1]:
     hidden = ui.select_slider("Hidden size H", [4, 8, 16, 20, 32, 64], key="H", value=20)
 with cols[2]:
-    signal = ui.select("Input signal", list(basics.SIGNALS), key="signal", value="random",
+    signal = ui.select("Input signal", list(exp.SIGNALS), key="signal", value="random",
                        help="random: N(0, 1) noise, as in the article. sine: a wave across the 10 channels. "
                             "step: 0 then 1. impulse: 1 at t = 1 only, to watch the state forget it.")
 with cols[3]:
@@ -42,7 +42,7 @@ with cols[3]:
 with cols[4]:
     scheme = ui.select("Weight init", ["xavier", "small", "orthogonal", "uniform"], key="init", value="xavier",
                        help="small is the article's N(0, 0.01²): the hidden state then stays near 0.")
-cfg = basics.Config(cell=cell, hidden_size=hidden, signal=signal, T=T, scheme=scheme)
+cfg = exp.Config(cell=cell, hidden_size=hidden, signal=signal, T=T, scheme=scheme)
 seed = ui.global_seed()
 
 t = ui.slider("Time step t", key="t", min_value=1, max_value=T, value=1, step=1,
@@ -50,8 +50,8 @@ t = ui.slider("Time step t", key="t", min_value=1, max_value=T, value=1, step=1,
 
 
 @ui.cached(max_entries=32)
-def run(cfg: basics.Config, seed: int) -> basics.Trace:
-    return basics.trace(cfg, seed)
+def run(cfg: exp.Config, seed: int) -> exp.Trace:
+    return exp.trace(cfg, seed)
 
 
 result = run(cfg, seed)

@@ -7,16 +7,17 @@ import streamlit as st
 
 from app import runs, ui
 from rnncore.charts import clipping as charts
-from rnncore.experiments import clipping, sweeps
-from rnncore.experiments import long_term as lt
+from rnncore.experiments import clipping as exp
+from rnncore.experiments import sweeps
+from rnncore.experiments import long_term
 
 PAGE = "clipping"
 DEMO = sweeps.DEMOS["demo_clip"]
 
 
 @ui.cached(max_entries=16, spinner=False)
-def cliff(cfg: clipping.CliffConfig) -> clipping.CliffResult:
-    return clipping.cliff(cfg)
+def cliff(cfg: exp.CliffConfig) -> exp.CliffResult:
+    return exp.cliff(cfg)
 
 
 @ui.cached(max_entries=1, spinner=False)
@@ -24,13 +25,13 @@ def clipping_sweep() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The shipped clipping sweep with a run label, and its summary per lag."""
     frame = sweeps.load("sweep_clipping").frame
     frame["run"] = np.where(frame["clip"].isna(), "no clipping", "clip by global norm")
-    return frame, clipping.lag_summary(frame)
+    return frame, exp.lag_summary(frame)
 
 
 seed = ui.global_seed()
 sweep, summary = clipping_sweep()
 lo, hi = summary.iloc[0], summary.iloc[-1]
-found = clipping.clip_findings(sweep)
+found = exp.clip_findings(sweep)
 sweep_settings = sweeps.load("sweep_clipping").settings
 
 st.title("Gradient clipping")
@@ -47,7 +48,7 @@ ui.article_box(
     said="Gradient clipping prevents exploding gradients by limiting their magnitude during training. No code, "
          "no numbers.",
     code_does="Nothing to run: clipping is a list item at the end of the article.",
-    measured=f"{clipping.describe(sweeps.config_of(sweep.iloc[0]))}, {n_seeds} seeds per lag (shipped sweep). "
+    measured=f"{exp.describe(sweeps.config_of(sweep.iloc[0]))}, {n_seeds} seeds per lag (shipped sweep). "
              f"Without clipping the largest gradient of a run is **{lo['max_grad_none']:.3g}** at T = {int(lo['T'])} "
              f"and **{hi['max_grad_none']:.3g}** at T = {int(hi['T'])} (medians of seeds). "
              + " ".join(found.sentences),
@@ -67,14 +68,14 @@ with st.container(border=True):
                                           "entry lies in [−c, c].")
     with c[3]:
         steps = ui.select_slider("Steps", [10, 50, 100, 300, 500], key="steps", value=DEMO.config.steps)
-    cfg = clipping.ClipConfig(T=T, lr=lr, threshold=threshold, steps=steps)
+    cfg = exp.ClipConfig(T=T, lr=lr, threshold=threshold, steps=steps)
     st.caption("An IRNN (ReLU, W_h = I; Le et al. 2015), H = 32, on the adding problem, batch 64. With W_h = I an "
                "active unit passes its gradient back undamped, so once training pushes an eigenvalue of W_h above 1 "
                "the gradient grows like λ^T: the longer the sequence, the larger the spikes.")
     result = sweeps.shipped_demo(DEMO.name, cfg, seed)
     live = runs.one(PAGE, "train", runs.Part(
         (cfg, seed), lambda report: sweeps.make_demo(DEMO.name, cfg, seed, callback=report),
-        lambda: clipping.work(cfg), len(cfg.modes) * steps), label="Train the three runs",
+        lambda: exp.work(cfg), len(cfg.modes) * steps), label="Train the three runs",
         what="Training the same model with and without clipping", shipped=result is not None)
 
 origin = f"shipped run, made by `python -m rnncore.experiments.sweeps {DEMO.name}`"
@@ -107,10 +108,10 @@ ui.chart(charts.ratio_vs_lag, sweep, color="run:N", color_title="Run", cells=Fal
 ui.chart(charts.success_vs_lag, found.rates, color="run:N", color_title="Run", cells=False, order=charts.RUNS,
          caption="The share of seeds under 10% of the baseline, with 95% Wilson intervals.")
 st.markdown(
-    f"The sweep's setting: {clipping.describe(sweeps.config_of(sweep.iloc[0]))}, clipping by global norm "
+    f"The sweep's setting: {exp.describe(sweeps.config_of(sweep.iloc[0]))}, clipping by global norm "
     f"{sweep['clip'].max():g} or none; {sweep_settings.get('chosen') or 'chosen by hand'}. "
     "**Does clipping help more as T grows?** Share of runs thrown far above the baseline (loss / baseline > "
-    f"{lt.WORSE:g}) without clipping: "
+    f"{long_term.WORSE:g}) without clipping: "
     + ", ".join(f"T = {r.T}: **{r.thrown_none:.0%}**" for r in summary.itertuples())
     + "; with clipping: " + ", ".join(f"T = {r.T}: **{r.thrown_clip:.0%}**" for r in summary.itertuples())
     + f". Tested (one-sided Fisher exact, {found.seeds} seeds a lag, p < 0.05 to claim, the best lag corrected for "
@@ -137,7 +138,7 @@ st.markdown(
 )
 with st.container(border=True):
     c = st.columns(5)
-    defaults = clipping.CliffConfig()
+    defaults = exp.CliffConfig()
     with c[0]:
         w0 = ui.slider("Start w", key="w0", min_value=0.0, max_value=10.0, value=defaults.w0, step=0.25)
     with c[1]:
@@ -149,7 +150,7 @@ with st.container(border=True):
                                   value=defaults.threshold)
     with c[4]:
         c_steps = ui.select_slider("Steps", [20, 50, 100, 200, 500], key="cliff_steps", value=defaults.steps)
-cliff_cfg = clipping.CliffConfig(w0=w0, b0=b0, lr=c_lr, threshold=c_clip, steps=c_steps)
+cliff_cfg = exp.CliffConfig(w0=w0, b0=b0, lr=c_lr, threshold=c_clip, steps=c_steps)
 cl = cliff(cliff_cfg)
 ui.chart(charts.cliff_chart, cl.surface, cl.paths,
          caption="The thin band where the colour jumps is the cliff: follow each descent where it meets it.")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app import ui
 from rnncore.charts import engine_check as charts
-from rnncore.experiments import engine_check
+from rnncore.experiments import engine_check as exp
 
 st.title("Engine check")
 st.markdown(
@@ -27,14 +27,14 @@ with cols[1]:
 with cols[2]:
     with_torch = ui.toggle("Compare with PyTorch", key="torch", value=False,
                            help="Imports torch (a few seconds the first time) and runs the same cells in it.")
-cfg = engine_check.Config(eps=eps, truncate=k)
+cfg = exp.Config(eps=eps, truncate=k)
 seed = ui.global_seed()
 
 
 @ui.cached(max_entries=8, spinner=False)
-def checks(cfg: engine_check.Config, seed: int) -> engine_check.Result:
+def checks(cfg: exp.Config, seed: int) -> exp.Result:
     with ui.progress("Checking gradients") as report:
-        return engine_check.run(cfg, seed, callback=report)
+        return exp.run(cfg, seed, callback=report)
 
 
 result = checks(cfg, seed)
@@ -50,7 +50,7 @@ with article:
         code_does="The demo's recursion starts from a zero gradient, so it prints 0.0; the slow-training sample's "
                   "\"backward pass\" is not the gradient of its loss. A finite-difference check would have caught "
                   "both.",
-        measured=f"**{passed} of {total}** gradients pass (relative error ≤ {engine_check.TOLERANCE:g}); the worst "
+        measured=f"**{passed} of {total}** gradients pass (relative error ≤ {exp.TOLERANCE:g}); the worst "
                  f"is **{worst['rel_error']:.1e}** ({worst['case']}, {worst['array']}). A 0.1% error injected on "
                  f"purpose gives {control['rel_error'].iloc[0]:.1e} and is "
                  f"**{'caught' if caught else 'NOT caught'}**.",
@@ -61,7 +61,7 @@ metrics[0].metric("Gradients that pass", f"{passed} / {total}")
 metrics[1].metric("Worst relative error", f"{worst['rel_error']:.1e}",
                   help=f"{worst['kind']}: {worst['case']}, {worst['array']}")
 metrics[2].metric("Injected 0.1% error", "caught" if caught else "missed",
-                  help=f"relative error {control['rel_error'].iloc[0]:.1e} > tolerance {engine_check.TOLERANCE:g}")
+                  help=f"relative error {control['rel_error'].iloc[0]:.1e} > tolerance {exp.TOLERANCE:g}")
 if passed < total:
     failing = table[~table["passed"]]
     st.error(f"{total - passed} gradient check(s) fail: "
@@ -69,7 +69,7 @@ if passed < total:
              + (". With ε far from 1e-6, the finite differences themselves are inaccurate." if eps != 1e-6 else "."),
              icon=":material/error:")
 
-ui.chart(charts.check_errors, table, engine_check.TOLERANCE,
+ui.chart(charts.check_errors, table, exp.TOLERANCE,
          caption="Every point left of the dashed tolerance is a gradient that matches finite differences.")
 st.dataframe(result.summary, hide_index=True, width="stretch",
              column_config={"worst_rel_error": st.column_config.NumberColumn("worst rel. error", format="%.1e")})
@@ -84,7 +84,7 @@ st.caption(f"Problem sizes: B = {cfg.batch}, T = {cfg.T}, D = {cfg.input_size}, 
            "its pre-activations away from the kink at 0 (its note says how far), where finite differences fail.")
 
 st.header("Against PyTorch")
-if not engine_check.torch_available():
+if not exp.torch_available():
     st.info("PyTorch is not installed here, so the parity figures are not shown. `pip install torch` (CPU) and "
             "reload to see them. The gradient checks above do not need it.", icon=":material/info:")
 elif not with_torch:
@@ -94,7 +94,7 @@ else:
 
     @ui.cached(max_entries=4, spinner="Importing torch and running its cells...")
     def parity(seed: int):
-        return engine_check.torch_parity(seed)
+        return exp.torch_parity(seed)
 
     frame = parity(seed)
     st.markdown(f"Largest relative difference to `torch.nn`, over hidden states, final states and every gradient: "
@@ -106,11 +106,11 @@ else:
     ui.download_csv(frame, "engine-torch-parity")
 
 st.header("Versions")
-st.dataframe(engine_check.versions(), hide_index=True)
+st.dataframe(exp.versions(), hide_index=True)
 
 torch_lines = f"""
     print(engine_check.torch_parity({seed}).rel_diff.max())   # needs torch
-""" if with_torch and engine_check.torch_available() else ""
+""" if with_torch and exp.torch_available() else ""
 ui.reproduce(f"""
     from rnncore.experiments import engine_check
 

@@ -7,51 +7,51 @@ import streamlit as st
 from app import runs, ui
 from app.upload import csv_upload
 from rnncore.charts import forecasting as charts
-from rnncore.experiments import forecasting as fx
+from rnncore.experiments import forecasting as exp
 
 PAGE = "forecasting"
 LABELS = {
-    fx.SINE: "Noisy sine (the article's)",
+    exp.SINE: "Noisy sine (the article's)",
     "seattle_temp_max": "Seattle, daily maximum temperature",
     "seattle_temp_hourly": "Seattle, hourly temperature",
     "seattle_temp_daily": "Seattle, daily mean temperature",
     "sf_temp_hourly": "San Francisco, hourly temperature",
     "sf_temp_daily": "San Francisco, daily mean temperature",
     **{f"stock_{t}": f"{t.upper()}, monthly stock price" for t in ("msft", "aapl", "amzn", "ibm", "goog")},
-    fx.UPLOAD: "Upload a CSV",
+    exp.UPLOAD: "Upload a CSV",
 }
-MODELS = [f"{cell}:{mode}" for mode in fx.MODES for cell in fx.CELLS]  # "lstm:full", "rnn:readout", ...
+MODELS = [f"{cell}:{mode}" for mode in exp.MODES for cell in exp.CELLS]  # "lstm:full", "rnn:readout", ...
 DEFAULT_MODELS = ["rnn:full", "lstm:full", "gru:full", "rnn:readout"]
 
 
 def model_label(key: str) -> str:
     """"rnn:readout" -> "RNN readout-only", the name in every table and legend."""
-    return fx.model_name(*key.split(":"))
+    return exp.model_name(*key.split(":"))
 
 
 @ui.cached(max_entries=8, spinner="Loading the series...")
-def load(sc: fx.SeriesConfig, seed: int) -> fx.Series:
-    return fx.load_series(sc, seed=seed)
+def load(sc: exp.SeriesConfig, seed: int) -> exp.Series:
+    return exp.load_series(sc, seed=seed)
 
 
 @ui.cached(max_entries=4, spinner="Checking the file...")
 def read_upload(digest: str, date_column: str, value_column: str, *, _raw: bytes) -> tuple:
-    v = fx.validate_series_csv(_raw, date_column=date_column or None, value_column=value_column or None)
-    return fx.series_from_upload(v), list(v.warnings)
+    v = exp.validate_series_csv(_raw, date_column=date_column or None, value_column=value_column or None)
+    return exp.series_from_upload(v), list(v.warnings)
 
 
 @ui.cached(max_entries=8, spinner=False)
-def shipped(cfg: fx.Config, sc: fx.SeriesConfig, model: str, seed: int):
+def shipped(cfg: exp.Config, sc: exp.SeriesConfig, model: str, seed: int):
     cell, mode = model.split(":")
-    return fx.load_shipped(cfg, sc, cell=cell, mode=mode, seed=seed)
+    return exp.load_shipped(cfg, sc, cell=cell, mode=mode, seed=seed)
 
 
 @ui.cached(max_entries=16, spinner="Scoring the forecasts...")
-def evaluate(cfg: fx.Config, data_key: str, seed: int, models: tuple, live: tuple, *, _series, _prep,
+def evaluate(cfg: exp.Config, data_key: str, seed: int, models: tuple, live: tuple, *, _series, _prep,
              _runs) -> tuple:
     """The forecasts and errors, and the sentences that say what the table shows."""
-    fc = fx.evaluate(cfg, _series, _prep, _runs)
-    return fc, fx.summary(fc.table)
+    fc = exp.evaluate(cfg, _series, _prep, _runs)
+    return fc, exp.summary(fc.table)
 
 
 st.title("Time-series prediction")
@@ -66,21 +66,21 @@ article = st.container()
 
 left, right = st.columns([1, 2])
 with left:
-    source = ui.select("Series", [*fx.SOURCES, fx.UPLOAD], key="series", value=fx.SINE,
+    source = ui.select("Series", [*exp.SOURCES, exp.UPLOAD], key="series", value=exp.SINE,
                        format_func=lambda name: LABELS.get(name, name))
 with right:
     models = ui.multiselect("Recurrent models", MODELS, key="models", value=DEFAULT_MODELS, format_func=model_label,
                             help="Readout-only: the recurrent weights stay at their random start and only the output "
                                  "layer learns, as in the article's code.")
-sine = fx.SeriesConfig()
-if source == fx.SINE:
+sine = exp.SeriesConfig()
+if source == exp.SINE:
     a, b = st.columns(2)
     with a:
         frequency = ui.select_slider("Sine frequency (the article's: 0.1, one period)", [0.1, 0.2, 0.5, 1.0],
                                      key="frequency", value=0.1)
     with b:
         noise = ui.select_slider("Noise (standard deviation)", [0.0, 0.05, 0.1, 0.2, 0.5], key="noise", value=0.1)
-    sine = fx.SeriesConfig(fx.SINE, frequency=frequency, noise=noise)
+    sine = exp.SeriesConfig(exp.SINE, frequency=frequency, noise=noise)
 with st.expander("Baselines, split and training", icon=":material/tune:"):
     a, b, c, d = st.columns(4)
     with a:
@@ -101,12 +101,12 @@ with st.expander("Baselines, split and training", icon=":material/tune:"):
         clip = ui.select_slider("Clip gradient norm at", [0.1, 1.0, 10.0], key="clip", value=1.0)
         truncate = ui.select_slider("Backpropagate through", [0, 4, 8, 16], key="truncate", value=0,
                                     format_func=lambda k: "the whole window" if k == 0 else f"{k} steps (truncated)")
-cfg = fx.Config(window=window, hidden=hidden, steps=steps, batch=batch, lr=lr, clip=clip, truncate=truncate,
+cfg = exp.Config(window=window, hidden=hidden, steps=steps, batch=batch, lr=lr, clip=clip, truncate=truncate,
                 test_frac=test_frac, ar_order=ar_order, season=season, horizon=horizon)
 seed = ui.global_seed()
 
 series, sc, data_key, upload_name = None, sine, "", None
-if source == fx.UPLOAD:
+if source == exp.UPLOAD:
     upload = csv_upload("CSV with a date column and a value column, at most 5 MB",
                         (("Date column (blank: detect it)", "date_column"),
                          ("Value column (blank: detect it)", "value_column")), read_upload,
@@ -115,18 +115,18 @@ if source == fx.UPLOAD:
                         fallback="the article's sine")
     if upload.value is not None:
         series, upload_name, data_key = upload.value, upload.name, f"upload-{upload.digest[:16]}"
-elif source != fx.SINE:
-    sc = fx.SeriesConfig(source)
+elif source != exp.SINE:
+    sc = exp.SeriesConfig(source)
 if series is None:
-    series = load(sc, seed if sc.name == fx.SINE else 0)
-    data_key = f"{sc}|{seed}" if sc.name == fx.SINE else sc.name
+    series = load(sc, seed if sc.name == exp.SINE else 0)
+    data_key = f"{sc}|{seed}" if sc.name == exp.SINE else sc.name
 try:
-    prep = fx.prepare(series, cfg)
+    prep = exp.prepare(series, cfg)
 except ValueError as err:
     st.error(ui.plain(err), icon=":material/error:")
     st.stop()
 
-train_cfg = fx.for_training(cfg)
+train_cfg = exp.for_training(cfg)
 keys = {model: (train_cfg, data_key, model, seed) for model in models}
 live = {m: r for m, k in keys.items() if (r := runs.result(PAGE, "train", k)) is not None}
 stored = {m: r for m in models if not upload_name and (r := shipped(cfg, sc, m, seed)) is not None}
@@ -138,9 +138,9 @@ st.caption(f"{ui.plain(series.title)}" + (f" (file {ui.literal(upload_name)})" i
            f". {len(prep.y):,} values: the first {prep.n_train:,} train (and set the scaling), the last "
            f"{len(prep.y) - prep.n_train:,} are held out. Source: {ui.plain(series.source)}")
 runs.each(PAGE, "train", {
-    m: runs.Part(keys[m], lambda report, m=m: fx.train_model(train_cfg, prep, cell=m.split(":")[0],
+    m: runs.Part(keys[m], lambda report, m=m: exp.train_model(train_cfg, prep, cell=m.split(":")[0],
                                                               mode=m.split(":")[1], seed=seed, callback=report),
-                 lambda m=m: fx.work(train_cfg, prep, cell=m.split(":")[0], mode=m.split(":")[1]), train_cfg.steps)
+                 lambda m=m: exp.work(train_cfg, prep, cell=m.split(":")[0], mode=m.split(":")[1]), train_cfg.steps)
     for m in models}, shipped=[m for m in stored if m not in live],
     label=lambda todo: "Train " + ", ".join(map(model_label, todo)), what=lambda m: f"Training the {model_label(m)}",
     unit="update")
@@ -186,7 +186,7 @@ ui.chart(charts.series_overview, fc.series, temporal=temporal, units=series.unit
 ui.download_csv(fc.series, "forecast-series")
 
 st.header("The article's forecaster: only the readout learns")
-shapes, error = fx.article_mechanism(seed=seed)
+shapes, error = exp.article_mechanism(seed=seed)
 st.markdown(
     "The article's training loop updates one matrix, the output weights `Why`; the input and recurrent weights stay "
     "at their random start, so nothing is backpropagated through time. It never gets that far: each input `X[t]` "
@@ -207,14 +207,14 @@ if len(fc.curves):
 with article:
     ui.article_box(
         said="A NumPy `SimpleRNN` trained on a noisy sine: the loss falls from **0.255** to **2.1e-4** over 1,000 "
-             f"epochs, and its first five predictions match the truth to within {fx.article_gap():.5f}.",
+             f"epochs, and its first five predictions match the truth to within {exp.article_gap():.5f}.",
         code_does="Raises `ValueError` at its first update of the output weights: 1-D inputs broadcast the hidden "
                   "state to (10, 10). And that update is its only training: no gradient reaches the recurrent "
                   "weights.",
-        measured=fx.measured_sentence(fc.table, claims, noise=sine.noise if source == fx.SINE else None),
+        measured=exp.measured_sentence(fc.table, claims, noise=sine.noise if source == exp.SINE else None),
     )
 
-if sc.name == fx.SINE and not upload_name:
+if sc.name == exp.SINE and not upload_name:
     data_lines = f"series = fx.load_series(fx.{sc!r}, seed={seed})"
 elif not upload_name:
     data_lines = f"series = fx.load_series(fx.{sc!r}, seed=0)"

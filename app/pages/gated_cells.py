@@ -5,16 +5,17 @@ import streamlit as st
 
 from app import runs, ui
 from rnncore.charts import gated_cells as charts
-from rnncore.experiments import gated_cells as remedies, sweeps
-from rnncore.experiments import long_term as lt
+from rnncore.experiments import gated_cells as exp
+from rnncore.experiments import sweeps
+from rnncore.experiments import long_term
 
 PAGE = "gated_cells"
 DEMO = sweeps.DEMOS["demo_gates"]
 
 
 @ui.cached(max_entries=16, spinner=False)
-def at_init(cfg: remedies.GateConfig, seed: int):
-    return remedies.flow_at_init(cfg, seed)
+def at_init(cfg: exp.GateConfig, seed: int):
+    return exp.flow_at_init(cfg, seed)
 
 
 def reach(flow, cell: str, stage: str) -> float:
@@ -24,8 +25,8 @@ def reach(flow, cell: str, stage: str) -> float:
 
 
 seed = ui.global_seed()
-lag = lt.with_models(sweeps.lag_sweeps())
-found = {task: lt.lag_findings(lag[lag["task"] == task]) for task in ("adding", "first_element")}
+lag = long_term.with_models(sweeps.lag_sweeps())
+found = {task: long_term.lag_findings(lag[lag["task"] == task]) for task in ("adding", "first_element")}
 base = sweeps.load(DEMO.name)  # the shipped demo, whatever its settings: the article box quotes them
 base_cfg, base_seed = base.settings["config"], base.settings["seed"]
 
@@ -42,8 +43,8 @@ st.markdown(
     "training on a memory task."
 )
 b_flow = base.frame["flow"]
-before = {c: reach(b_flow, c, "at initialization") for c in remedies.CELLS}
-after = {c: reach(b_flow, c, "after training") for c in remedies.CELLS}
+before = {c: reach(b_flow, c, "at initialization") for c in exp.CELLS}
+after = {c: reach(b_flow, c, "after training") for c in exp.CELLS}
 ui.article_box(
     said="LSTM and GRU introduce gating mechanisms that mitigate the vanishing gradient problem and capture "
          "long-term dependencies better. No code, no numbers.",
@@ -75,11 +76,11 @@ with st.container(border=True):
     with c[3]:
         steps = ui.select_slider("Training steps", [10, 100, 200, 500, 1000, 1500], key="steps",
                                  value=DEMO.config.steps, help="Adam, lr 0.01, batch 64, clip 1: the sweep's settings.")
-    cfg = remedies.GateConfig(task=task, T=T, hidden=hidden, steps=steps, forget_bias=forget_bias)
+    cfg = exp.GateConfig(task=task, T=T, hidden=hidden, steps=steps, forget_bias=forget_bias)
     trained = sweeps.shipped_demo(DEMO.name, cfg, seed)
     live = runs.one(PAGE, "train", runs.Part(
         (cfg, seed), lambda report: sweeps.make_demo(DEMO.name, cfg, seed, callback=report),
-        lambda: remedies.work(cfg), len(remedies.CELLS) * steps), label="Train the three cells",
+        lambda: exp.work(cfg), len(exp.CELLS) * steps), label="Train the three cells",
         what="Training the RNN, the LSTM and the GRU", shipped=trained is not None)
 
 origin = f"shipped run, made by `python -m rnncore.experiments.sweeps {DEMO.name}`"
@@ -97,7 +98,7 @@ ui.chart(charts.flow_chart, flow,
          caption="Read each line from the right (the last step) to t = 1: the higher it ends, the more gradient "
                  "reaches the start.")
 parts = []
-for cell in remedies.CELLS:
+for cell in exp.CELLS:
     start, end = reach(flow, cell, "at initialization"), reach(flow, cell, "after training")
     parts.append(f"{cell.upper()} **{start:.1e}**" + (f" → **{end:.1e}**" if end == end else ""))
 opened = [c.upper() for c in ("lstm", "gru")

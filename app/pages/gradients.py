@@ -8,7 +8,7 @@ import streamlit as st
 from app import ui
 from rnncore.charts import gradients as charts
 from rnncore.charts.common import CATEGORY_COLORS
-from rnncore.experiments import gradients
+from rnncore.experiments import gradients as exp
 
 st.title("Vanishing & exploding gradients")
 st.markdown(
@@ -23,14 +23,14 @@ st.markdown(
 
 
 @ui.cached(max_entries=8, spinner=False)
-def scalar(T: int, seed: int) -> gradients.ScalarResult:
-    return gradients.scalar_demo(T, seed)
+def scalar(T: int, seed: int) -> exp.ScalarResult:
+    return exp.scalar_demo(T, seed)
 
 
 demo = scalar(100, ui.global_seed())
 by_weight = demo.sweep.set_index("weight")
 small, large = by_weight.loc[0.1], by_weight.loc[10.0]
-demo_facts = gradients.scalar_findings(demo.sweep)
+demo_facts = exp.scalar_findings(demo.sweep)
 ui.article_box(
     said="A one-unit sigmoid RNN, backpropagated through 100 steps, gives a gradient norm of **1.09e-20** with "
          "weight 0.1 (vanishing) and **2.01e+20** with weight 10 (exploding).",
@@ -46,7 +46,7 @@ ui.article_box(
 st.header("The gradient through time")
 row1 = st.columns(4)
 with row1[0]:
-    nonlinearity = ui.select("Nonlinearity f", list(gradients.NONLINEARITIES), key="nonlinearity", value="tanh",
+    nonlinearity = ui.select("Nonlinearity f", list(exp.NONLINEARITIES), key="nonlinearity", value="tanh",
                              help="γ = max |f'|: 1 for tanh, relu and identity, 1/4 for the sigmoid.")
 with row1[1]:
     scheme = ui.select("Init of W_h", ["orthogonal", "identity", "xavier", "small", "uniform"], key="init",
@@ -63,7 +63,7 @@ with row2[0]:
     radius = ui.slider("Spectral radius (vs the bound)", key="radius", min_value=0.5, max_value=1.5, value=0.9,
                        step=0.05, help="The radius whose gradient is measured against Pascanu's bound.")
 with row2[1]:
-    lines = ui.multiselect("Radii drawn as lines", list(gradients.RADII), key="radii", value=[0.8, 1.0, 1.2],
+    lines = ui.multiselect("Radii drawn as lines", list(exp.RADII), key="radii", value=[0.8, 1.0, 1.2],
                            help="Add 3, 5 or 8 with relu or identity to watch the gradient overflow.")
 with row2[2]:
     sweep_max = ui.select_slider("Heatmap: radii from 0.5 to", [1.5, 2.0, 3.0, 5.0, 8.0], key="sweep_max",
@@ -75,20 +75,20 @@ if len(lines) > len(CATEGORY_COLORS):  # one colour per line
     lines = sorted(lines)[:len(CATEGORY_COLORS)]
     st.info(f"At most {len(CATEGORY_COLORS)} radii can be drawn as lines, one colour each: drawing "
             f"{', '.join(f'{r:g}' for r in lines)}.", icon=":material/info:")
-cfg = gradients.Config(nonlinearity=nonlinearity, scheme=scheme, T=T, hidden_size=hidden, radius=round(radius, 4),
+cfg = exp.Config(nonlinearity=nonlinearity, scheme=scheme, T=T, hidden_size=hidden, radius=round(radius, 4),
                        compare=tuple(sorted(round(r, 4) for r in lines)), sweep_max=sweep_max)
 seed = ui.global_seed()
 
 
 @ui.cached(max_entries=16, spinner=False)
-def measure(cfg: gradients.Config, seed: int) -> gradients.Result:
+def measure(cfg: exp.Config, seed: int) -> exp.Result:
     with ui.progress("Backpropagating through time") as report:
-        return gradients.run(cfg, seed, callback=report)
+        return exp.run(cfg, seed, callback=report)
 
 
 result = measure(cfg, seed)
 norms, spectra = result.norms, result.spectra
-facts = gradients.findings(result, cfg)
+facts = exp.findings(result, cfg)
 
 if len(result.nonfinite):
     worst = result.nonfinite.iloc[-1]
@@ -108,12 +108,12 @@ ui.chart(charts.norms_heatmap, norms,
 ui.download_csv(norms, "gradient-norms")
 
 st.header("Measured against the bound")
-thr = gradients.threshold(nonlinearity)
+thr = exp.threshold(nonlinearity)
 here = spectra.set_index("radius").loc[cfg.radius]
 st.markdown(
     "Each step multiplies the gradient by W_h and by f' ≤ γ, so ‖∂h_T/∂h_t‖ ≤ η^(T−t) with "
     f"**η = γ · σ_max(W_h)**, σ_max the largest **singular value** of W_h "
-    f"(here γ = {gradients.GAMMA[nonlinearity]:g}). When σ_max < 1/γ = **{thr:g}**, the gradient provably "
+    f"(here γ = {exp.GAMMA[nonlinearity]:g}). When σ_max < 1/γ = **{thr:g}**, the gradient provably "
     "vanishes. The bound is stated on σ_max, not on the spectral radius ρ (the largest |eigenvalue|). They are "
     "equal for normal matrices, such as the orthogonal and identity inits, and differ for the others: a large "
     "random Gaussian-like matrix has σ_max ≈ 2ρ. "
@@ -143,7 +143,7 @@ st.markdown(
     f"Measured with the settings above (T = {T}), ‖dL/dh_1‖ at radius 1.2 is **{at_12['identity']}** with "
     f"identity, **{at_12['relu']}** with relu, **{at_12['tanh']}** with tanh and "
     f"**{at_12['sigmoid']}** with the sigmoid. Of the radii "
-    f"{', '.join(f'{r:g}' for r in gradients.EXPLOSION_RADII)}, the first where the gradient grows (‖dL/dh_1‖ > 1) "
+    f"{', '.join(f'{r:g}' for r in exp.EXPLOSION_RADII)}, the first where the gradient grows (‖dL/dh_1‖ > 1) "
     f"is: identity **{grows['identity']}**, relu **{grows['relu']}**, tanh "
     f"**{grows['tanh']}**, sigmoid **{grows['sigmoid']}**. Explosion needs a regime that does "
     "not saturate."
@@ -161,8 +161,8 @@ st.caption(f"‖dL/dh_1‖ with a unit gradient at step T = {T}, per nonlinearit
 ui.download_csv(result.explosion, "gradient-explosion")
 
 st.header("The article's scalar demo, corrected")
-article = pd.DataFrame({"weight": list(gradients.ARTICLE_PRINTS),
-                        "log10_grad": np.log10(list(gradients.ARTICLE_PRINTS.values()))})
+article = pd.DataFrame({"weight": list(exp.ARTICLE_PRINTS),
+                        "log10_grad": np.log10(list(exp.ARTICLE_PRINTS.values()))})
 st.markdown(
     "The article's demo runs one sigmoid unit h_{t+1} = σ(w h_t + x_t) for 100 steps and walks the chain "
     "rule back. Its code starts the walk from dL/dh_100 = **0**, so it computes 0.0 for every weight (column "

@@ -5,35 +5,35 @@ import streamlit as st
 
 from app import runs, ui
 from rnncore.charts import initialization as charts
-from rnncore.experiments import initialization as ins
+from rnncore.experiments import initialization as exp
 from rnncore.experiments import sweeps
 
 PAGE = "initialization"
 
 
 @ui.cached(max_entries=16, spinner=False)
-def flow(cfg: ins.InitConfig, seed: int):
-    return ins.flow_at_init(cfg, seed)
+def flow(cfg: exp.InitConfig, seed: int):
+    return exp.flow_at_init(cfg, seed)
 
 
 @ui.cached(max_entries=1, spinner=False)
 def init_sweep():
     """The shipped initialization sweep, with the choice behind each row and its label."""
-    return ins.with_choices(sweeps.load("sweep_init").frame)
+    return exp.with_choices(sweeps.load("sweep_init").frame)
 
 
 @ui.cached(max_entries=16, spinner=False)
-def stored_runs(cfg: ins.InitConfig, seed: int):
+def stored_runs(cfg: exp.InitConfig, seed: int):
     """The shipped rows of every choice of ``cfg`` at ``seed``, or None when the sweep lacks one."""
     frame = init_sweep()
-    rows = [sweeps.find(frame, cfg.run_config(c), seed) for c in ins.CHOICES if c in set(frame["choice"])]
+    rows = [sweeps.find(frame, cfg.run_config(c), seed) for c in exp.CHOICES if c in set(frame["choice"])]
     return None if any(r is None for r in rows) else frame.loc[[r.name for r in rows]]
 
 
 seed = ui.global_seed()
 sweep = init_sweep()
 shipped_radius = float(sweep.loc[sweep["choice"] == "radius", "spectral_radius"].iloc[0])
-found = ins.init_findings(sweep)
+found = exp.init_findings(sweep)
 med = found.medians
 
 st.title("Initialization")
@@ -49,7 +49,7 @@ ui.article_box(
     code_does="Its own samples start every weight at N(0, 0.01²), the \"small random\" choice below: the one "
               "whose gradient vanishes fastest.",
     measured="Shipped sweep, vanilla RNN on adding, median held-out loss / baseline at T = 50: "
-             + ", ".join(f"{ins.LABELS[c]} **{med.get((50, c), float('nan')):.2g}**" for c in ins.CHOICES
+             + ", ".join(f"{exp.LABELS[c]} **{med.get((50, c), float('nan')):.2g}**" for c in exp.CHOICES
                          if (50, c) in med.index)
              + f" (ρ = {shipped_radius:g}). Below 0.1 is success.",
 )
@@ -68,7 +68,7 @@ with st.container(border=True):
     with c[3]:
         steps = ui.select_slider("Training steps", [10, 100, 500, 1500], key="steps", value=sweeps.REFERENCE.steps,
                                  help="Adam, lr 0.01, batch 64, clip 1: the sweep's settings.")
-cfg = ins.InitConfig(T=T, hidden=hidden, radius=radius, steps=steps)
+cfg = exp.InitConfig(T=T, hidden=hidden, radius=radius, steps=steps)
 fl = flow(cfg, seed)
 first = fl[fl["t"] == 1].set_index("label")["norm"]
 ui.chart(charts.flow_chart, fl, color="label:N", color_title="Initialization", cells=False,
@@ -85,7 +85,7 @@ if stored is None:
             f"{shipped_radius:g}, {sweeps.REFERENCE.steps} steps, seeds {seeds}). "
             "Press **Train the five initializations** to train them.", icon=":material/info:")
 res = runs.one(PAGE, "train", runs.Part(
-    (cfg, seed), lambda report: ins.train_choices(cfg, seed, callback=report), lambda: ins.work(cfg),
+    (cfg, seed), lambda report: exp.train_choices(cfg, seed, callback=report), lambda: exp.work(cfg),
     len(cfg.choices) * steps), label="Train the five initializations", what="Training the five initializations",
     shipped=stored is not None)
 if res is not None:
@@ -115,7 +115,7 @@ st.markdown(f"**Tested** (one-sided Fisher exact on the successes, {found.seeds}
             + "\n".join(f"- {s}" for s in found.sentences))
 if "irnn_le" in set(sweep["choice"]):
     le = sweeps.config_of(sweep[sweep["choice"] == "irnn_le"].iloc[0])
-    st.caption(f"{ins.LABELS['irnn_le']}: plain SGD, learning rate {le.lr:g}, clipped at norm {le.clip:g}, batch "
+    st.caption(f"{exp.LABELS['irnn_le']}: plain SGD, learning rate {le.lr:g}, clipped at norm {le.clip:g}, batch "
                f"{le.batch}, H {le.hidden}, {le.steps:,} steps ({sweeps.load('sweep_init').settings.get('chosen')}). "
                "Le et al. report the IRNN solving the adding problem at long lags with a far larger training "
                f"budget than the {le.steps:,} steps here: a run here that stays at the baseline says what this "

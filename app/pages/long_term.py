@@ -5,8 +5,9 @@ import streamlit as st
 
 from app import runs, ui
 from rnncore.charts import long_term as charts
-from rnncore.experiments import long_term as lt
-from rnncore.experiments import gated_cells as remedies, sweeps
+from rnncore.experiments import long_term as exp
+from rnncore.experiments import gated_cells
+from rnncore.experiments import sweeps
 
 PAGE = "long_term"
 TASK_TITLES = {"first_element": "first-element recall (the article's)", "adding": "adding problem",
@@ -14,8 +15,8 @@ TASK_TITLES = {"first_element": "first-element recall (the article's)", "adding"
 
 
 seed = ui.global_seed()
-lag = lt.with_models(sweeps.lag_sweeps())
-found = {task: lt.lag_findings(lag[lag["task"] == task]) for task in ("adding", "first_element")}
+lag = exp.with_models(sweeps.lag_sweeps())
+found = {task: exp.lag_findings(lag[lag["task"] == task]) for task in ("adding", "first_element")}
 art_cfg = sweeps.DEMOS["demo_article"].config
 art = sweeps.shipped_demo("demo_article", art_cfg, seed)
 art_shipped = art is not None
@@ -24,7 +25,7 @@ if (live_art := runs.result(PAGE, "run_article", seed)) is not None:
 art_seed = seed if art is not None else sweeps.DEMOS["demo_article"].seed
 art = art if art is not None else sweeps.load("demo_article").frame
 summary = art["summary"].set_index("run")
-frozen, real = (summary.loc[name] for name in lt.ARTICLE_RUNS)
+frozen, real = (summary.loc[name] for name in exp.ARTICLE_RUNS)
 
 st.title("Long-term dependencies")
 st.markdown(
@@ -67,7 +68,7 @@ ui.chart(charts.article_chart, art["losses"], baseline=0.25,
                                         "shown.)") + " The article's loop never updates a weight; compare both runs "
                  "with the dashed baseline 0.25.")
 runs.one(PAGE, "run_article", runs.Part(
-    seed, lambda report: sweeps.make_demo("demo_article", art_cfg, seed, callback=report), lambda: lt.article_work(art_cfg),
+    seed, lambda report: sweeps.make_demo("demo_article", art_cfg, seed, callback=report), lambda: exp.article_work(art_cfg),
     art_cfg.epochs), label=f"Run it at seed {seed}", what="The article's loop and real BPTT", shipped=art_shipped,
     unit="epoch")
 ui.download_csv(art["losses"], "article-loop-vs-bptt")
@@ -76,7 +77,7 @@ st.header("Train a model")
 with st.container(border=True):
     c = st.columns(3)
     with c[0]:
-        task = ui.select("Task", list(lt.TASK_SIZES), key="task", value="adding", format_func=str,
+        task = ui.select("Task", list(exp.TASK_SIZES), key="task", value="adding", format_func=str,
                          help="first_element: output the first bit. adding: add the two marked numbers. "
                               "copy_memory: replay 10 symbols after a gap of T. temporal_order: classify the "
                               "order of two symbols placed early and mid-sequence.")
@@ -96,15 +97,15 @@ with st.container(border=True):
     with c[3]:
         steps = ui.select_slider("Steps", [10, 50, 100, 200, 500, 1000, 1500, 2000], key="steps", value=500,
                                  help="Batches of 64 fresh sequences; gradients clipped to global norm 1.")
-    if T < lt.MIN_T[task]:
-        st.caption(f"The {task} task needs T ≥ {lt.MIN_T[task]}: using T = {lt.MIN_T[task]}.")
-        T = lt.MIN_T[task]
-    cfg = lt.Config(task=task, cell=cell, T=T, hidden=hidden, optimizer=optimizer, lr=lr, steps=steps)
+    if T < exp.MIN_T[task]:
+        st.caption(f"The {task} task needs T ≥ {exp.MIN_T[task]}: using T = {exp.MIN_T[task]}.")
+        T = exp.MIN_T[task]
+    cfg = exp.Config(task=task, cell=cell, T=T, hidden=hidden, optimizer=optimizer, lr=lr, steps=steps)
     gates_cfg = sweeps.DEMOS["demo_gates"].config
     gates = sweeps.shipped_demo("demo_gates", gates_cfg, seed)
-    at_shipped = gates is not None and cell in remedies.CELLS and cfg == gates_cfg.run_config(cell)
-    run = runs.one(PAGE, "train", runs.Part((cfg, seed), lambda report: lt.run(cfg, seed, callback=report),
-                                            lambda: lt.work([cfg]), steps),
+    at_shipped = gates is not None and cell in gated_cells.CELLS and cfg == gates_cfg.run_config(cell)
+    run = runs.one(PAGE, "train", runs.Part((cfg, seed), lambda report: exp.run(cfg, seed, callback=report),
+                                            lambda: exp.work([cfg]), steps),
                    label="Train", what=f"Training {cell.upper()} on {task} at T = {T}", shipped=at_shipped)
 
 if run is not None:
@@ -126,7 +127,7 @@ if curve is not None:
     st.markdown(f"### :{badge}-badge[{verdict}]")
     st.markdown(f"Held-out loss on {cfg.test_size:,} fresh sequences: **{score['test_loss']:.4g}**, "
                 f"**{score['ratio']:.1%}** of the baseline {score['baseline']:.4g}. Solved means below "
-                f"{lt.SOLVED:.0%} of the baseline; stuck means above {lt.STUCK:.0%}. {origin}")
+                f"{exp.SOLVED:.0%} of the baseline; stuck means above {exp.STUCK:.0%}. {origin}")
     left, right = st.columns(2)
     ui.chart(charts.loss_curve, curve, baseline=score["baseline"], where=left,
              caption="Solved means the loss falls well below the dashed baseline and stays there.")
@@ -143,7 +144,7 @@ settings = sweeps.load("sweep_lag" if sweep_task == "adding" else "sweep_lag_fir
 st.markdown(
     f"Shipped sweep: {len(settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps (learning rate "
     f"{sweeps.REFERENCE.lr:g}, batch {sweeps.REFERENCE.batch}, H {sweeps.REFERENCE.hidden}, clip 1), held-out loss "
-    f"on {sweeps.REFERENCE.test_size:,} sequences. Success: below {lt.SOLVED:.0%} of the baseline. "
+    f"on {sweeps.REFERENCE.test_size:,} sequences. Success: below {exp.SOLVED:.0%} of the baseline. "
     f"Made by `python -m rnncore.experiments.sweeps {settings['name']}` in {rows['seconds'].sum() / 60:.0f} min of "
     "training."
 )
@@ -198,7 +199,7 @@ with st.expander("Recompute one point live", icon=":material/replay:"):
     else:
         fresh = runs.one(PAGE, "recompute", runs.Part(
             (point, p_seed), lambda report: sweeps.point_row(point, p_seed, callback=report),
-            lambda: lt.work([point]), point.steps), label="Recompute this point",
+            lambda: exp.work([point]), point.steps), label="Recompute this point",
             what=f"Recomputing {point.cell.upper()} at T = {point.T}, seed {p_seed}", shipped=True)
     if fresh is not None:
         old = stored.iloc[0]

@@ -5,7 +5,7 @@ import streamlit as st
 
 from app import live_timing, runs, ui
 from rnncore.charts import parallelism as charts
-from rnncore.experiments import parallelism as par
+from rnncore.experiments import parallelism as exp
 from rnncore.experiments import timing
 
 PAGE = "parallelism"
@@ -44,12 +44,12 @@ seed = ui.global_seed()
 
 lengths = tuple(sorted({T for T in LENGTHS if T <= T_max} | {T_max}))
 heavy = T_max > QUICK_T or B * H > 64 * 64
-cfg = par.Config(hidden_size=H, batch=B, lengths=lengths)
+cfg = exp.Config(hidden_size=H, batch=B, lengths=lengths)
 if heavy:  # a longer, more thorough measurement, only after a click
-    cfg = par.thorough(cfg)
+    cfg = exp.thorough(cfg)
 
 
-def claim_frame(result: par.Result) -> pd.DataFrame:
+def claim_frame(result: exp.Result) -> pd.DataFrame:
     """The article's printed speedup beside the ratio its logic gives here, for the article-check chart."""
     return pd.DataFrame({"source": ["The article prints", "Its logic, run here"],
                          "speedup": [result.article.claim, result.article.ratio],
@@ -59,19 +59,19 @@ def claim_frame(result: par.Result) -> pd.DataFrame:
 
 # A timing taken on a busy machine raises live_timing.Untrusted instead, so it is never cached for other visitors.
 @ui.cached(max_entries=16, spinner=False)
-def measure(cfg: par.Config, seed: int) -> par.Result:
+def measure(cfg: exp.Config, seed: int) -> exp.Result:
     with ui.progress("Timing") as report:
-        result = par.run(cfg, seed=seed, callback=report)
+        result = exp.run(cfg, seed=seed, callback=report)
     return live_timing.trusted(result, result.verdict)
 
 
 @ui.cached(max_entries=4, spinner=False)
-def reference(cfg: par.Config) -> tuple:
+def reference(cfg: exp.Config) -> tuple:
     """The shipped timings for cfg (or for the default view), and what to say over them."""
-    ref = timing.reference_for(cfg, par.load_shipped(), par.Config())
+    ref = timing.reference_for(cfg, exp.load_shipped(), exp.Config())
     if ref is None:
         return None, ""
-    where = f"{timing.reference_label(ref)}, with `{par.COMMAND}`."
+    where = f"{timing.reference_label(ref)}, with `{exp.COMMAND}`."
     if ref.config != cfg:
         where += (f" These are for the default view (H = {ref.config.hidden_size}, B = {ref.config.batch}, T up to "
                   f"{max(ref.config.lengths)}), not your settings.")
@@ -85,7 +85,7 @@ if heavy and runs.result(PAGE, "go-measure", (cfg, seed)) is None:  # a long mea
     # the timing keeps its own bar and cache rules (live_timing); the helper adds the estimate and Stop
     runs.one(PAGE, "go-measure", runs.Part((cfg, seed),
                                            lambda report: live_timing.measure("parallelism", measure, cfg, seed)[1],
-                                           lambda: par.work(cfg), 0),
+                                           lambda: exp.work(cfg), 0),
              label=f"Measure up to T = {T_max} on this machine", what="Timing every method")
 else:
     measured, trusted = live_timing.measure("parallelism", measure, cfg, seed)
@@ -107,7 +107,7 @@ if result is not None:
     ui.chart(charts.time_vs_T, result.timings,
              caption="Log-log: a line's slope is how its time grows with T; each bar is the middle half of the "
                      "repeated timings.")
-    st.markdown(par.growth_sentence(result.timings))
+    st.markdown(exp.growth_sentence(result.timings))
     ui.download_csv(result.timings, "parallelism-timings")
 
     st.header("Speedups")
@@ -122,12 +122,12 @@ if result is not None:
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.2f×")
                                 for c in ("Speedup (median)", "25th pct", "75th pct")})
-    st.markdown(par.remedy_sentence(result.speedups))
-    st.markdown(par.attention_sentence(result.timings))
+    st.markdown(exp.remedy_sentence(result.speedups))
+    st.markdown(exp.attention_sentence(result.timings))
     ui.download_csv(result.speedups, "parallelism-speedups")
 
 st.header("Sequential depth")
-depth = result.depth if result is not None else par.depth_frame(lengths)
+depth = result.depth if result is not None else exp.depth_frame(lengths)
 ui.chart(charts.depth, depth,
          caption="Steps that must wait for the one before: T for any loop, about log₂ T for a scan.")
 st.markdown(
@@ -147,7 +147,7 @@ if result is not None:
     st.markdown(
         "Depth is what a wide parallel machine turns into speed. On a CPU with a few cores and NumPy, each scan "
         "level is a full pass over memory, and the scans do more work than the loop (Hillis–Steele: T log₂ T). "
-        + par.scan_sentence(result.scan))
+        + exp.scan_sentence(result.scan))
     ui.download_csv(result.scan, "parallelism-scan-width")
 
     st.header("The article's 6.29×, checked")
@@ -160,11 +160,11 @@ if result is not None:
     claim = claim_frame(result)
     ui.chart(charts.article_claim, claim,
              caption="The bar is the median ratio; the black line spans the middle half of the paired rounds.")
-    st.markdown(par.article_sentence(check))
+    st.markdown(exp.article_sentence(check))
     ui.download_csv(claim, "parallelism-article-check")
 
     with st.expander("The machine these timings ran on", icon=":material/memory:"):
-        facts = par.machine_frame(machine)
+        facts = exp.machine_frame(machine)
         st.dataframe(facts, hide_index=True, width="stretch")
         ui.download_csv(facts, "parallelism-machine")
 
