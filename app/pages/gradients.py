@@ -7,7 +7,6 @@ import streamlit as st
 
 from app import ui
 from rnncore.charts import gradients as charts
-from rnncore.charts.common import CATEGORY_COLORS
 from rnncore.experiments import gradients as exp
 
 st.title("Vanishing & exploding gradients")
@@ -71,9 +70,9 @@ with row2[2]:
 if not lines:
     st.info("No radius selected for the lines: drawing the radius of the slider.", icon=":material/info:")
     lines = [radius]
-if len(lines) > len(CATEGORY_COLORS):  # one colour per line
-    lines = sorted(lines)[:len(CATEGORY_COLORS)]
-    st.info(f"At most {len(CATEGORY_COLORS)} radii can be drawn as lines, one colour each: drawing "
+if len(lines) > charts.MAX_LINES:  # one colour per line
+    lines = sorted(lines)[:charts.MAX_LINES]
+    st.info(f"At most {charts.MAX_LINES} radii can be drawn as lines, one colour each: drawing "
             f"{', '.join(f'{r:g}' for r in lines)}.", icon=":material/info:")
 cfg = exp.Config(nonlinearity=nonlinearity, scheme=scheme, T=T, hidden_size=hidden, radius=round(radius, 4),
                        compare=tuple(sorted(round(r, 4) for r in lines)), sweep_max=sweep_max)

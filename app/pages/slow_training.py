@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app import live_timing, runs, ui
-from rnncore.charts import common
 from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article
-from rnncore.experiments import slow_training as slow
+from rnncore.experiments import slow_training as exp
 from rnncore.experiments import step_cost as cost
 from rnncore.experiments import timing
 
@@ -47,7 +46,7 @@ ui.article_box(
 st.header("The model and the task")
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    task = ui.select("Task", sorted(slow.TASKS), key="task", value="first_element",
+    task = ui.select("Task", sorted(exp.TASKS), key="task", value="first_element",
                      help="first_element: recall the first bit; adding: add two marked numbers; and others.")
 with c2:
     T_pick = ui.select_slider("Sequence length T", [5, 10, 20, 40, 80], key="T", value=10)
@@ -55,18 +54,18 @@ with c3:
     cell = ui.select("Cell", ["rnn", "lstm", "gru"], key="cell", value="rnn")
 with c4:
     H = ui.select_slider("Hidden size H", [8, 16, 32, 64], key="H", value=16)
-T = max(T_pick, slow.MIN_T[task])
+T = max(T_pick, exp.MIN_T[task])
 if T != T_pick:
-    st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: using T = {T}.")
-setup = slow.Setup(task=task, T=T, cell=cell, hidden_size=H)
+    st.caption(f"The {task} task needs T ≥ {exp.MIN_T[task]}: using T = {T}.")
+setup = exp.Setup(task=task, T=T, cell=cell, hidden_size=H)
 seed = ui.global_seed()
 
 
 # Each cached call returns its result; ui.chart caches each chart's spec by what it draws.
 @ui.cached(max_entries=16)
-def race(cfg: slow.RaceConfig, seed: int) -> slow.RaceResult:
+def race(cfg: exp.RaceConfig, seed: int) -> exp.RaceResult:
     with ui.progress("Training") as report:
-        return slow.race(cfg, seed=seed, callback=report)
+        return exp.race(cfg, seed=seed, callback=report)
 
 
 # A timing taken on a busy machine raises live_timing.Untrusted here, so it is never cached for other visitors.
@@ -91,9 +90,9 @@ def reference_cost(cfg: cost.CostConfig) -> tuple:
 
 
 @ui.cached(max_entries=32)
-def spikes(cfg: slow.SpikeConfig, seed: int) -> slow.SpikeResult:
+def spikes(cfg: exp.SpikeConfig, seed: int) -> exp.SpikeResult:
     with ui.progress("Training") as report:
-        return slow.spikes(cfg, seed=seed, callback=report)
+        return exp.spikes(cfg, seed=seed, callback=report)
 
 
 @ui.cached(max_entries=8)
@@ -109,7 +108,7 @@ PAGE = "slow_training"
 st.header("Optimizers and learning rates")
 c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 with c1:
-    optimizers = ui.multiselect("Optimizers", list(slow.OPTIMIZERS), key="opt", value=list(slow.OPTIMIZERS))
+    optimizers = ui.multiselect("Optimizers", list(exp.OPTIMIZERS), key="opt", value=list(exp.OPTIMIZERS))
 with c2:
     lrs = ui.multiselect("Learning rates", list(LRS), key="lr", value=[0.01, 0.1])
 with c3:
@@ -118,7 +117,7 @@ with c4:
     fraction = ui.slider("Threshold (× baseline)", key="thr", min_value=0.05, max_value=0.9, value=0.2, step=0.05,
                          help="A run reaches the threshold when its loss, averaged over 10 steps, is below this "
                               "fraction of the loss of the best constant prediction.")
-race_cfg = slow.RaceConfig(setup=setup, optimizers=tuple(optimizers), lrs=tuple(sorted(lrs)), steps=steps,
+race_cfg = exp.RaceConfig(setup=setup, optimizers=tuple(optimizers), lrs=tuple(sorted(lrs)), steps=steps,
                            threshold=fraction)
 work = len(optimizers) * len(lrs) * steps * T * CELL_COST[cell] * max(1, H // 16)
 if not optimizers or not lrs:
@@ -127,17 +126,16 @@ if not optimizers or not lrs:
 elif work > QUICK_WORK:  # trained on a click, with its estimate
     n_runs = len(optimizers) * len(lrs)
     raced = runs.one(PAGE, "go-race", runs.Part(
-        (race_cfg, seed), lambda report: slow.race(race_cfg, seed=seed, callback=report),
-        lambda: slow.race_work(race_cfg), n_runs * steps), label="Train these runs",
+        (race_cfg, seed), lambda report: exp.race(race_cfg, seed=seed, callback=report),
+        lambda: exp.race_work(race_cfg), n_runs * steps), label="Train these runs",
         what=f"Training {n_runs} runs of {steps} steps")
 else:
     raced = race(race_cfg, seed)
 
 if raced is not None:
     left, right = st.columns(2)
-    shown = common.drawable(raced.curves, ["smoothed", "seconds"], positive=True).frame
     for where, x in ((left, "step"), (right, "seconds")):
-        ui.chart(charts.loss_race, shown, x=x, baseline=raced.baseline, threshold=raced.threshold, where=where,
+        ui.chart(charts.loss_race, raced.curves, x=x, baseline=raced.baseline, threshold=raced.threshold, where=where,
                  caption="One colour per optimizer, one dash per learning rate; the further left a line crosses "
                          "the dotted threshold, the faster that run trained.")
     for row in raced.table[raced.table["stopped_at"].notna()].itertuples():
@@ -158,12 +156,12 @@ if raced is not None:
 
 # ---- the cost of a step --------------------------------------------------------------------------------------------
 st.header("What one step costs")
-long_cfg = cost.CostConfig(setup=setup, lengths=slow.lengths_for(task, slow.LONG_LENGTHS), budget=slow.LONG_BUDGET)
+long_cfg = cost.CostConfig(setup=setup, lengths=exp.lengths_for(task, exp.LONG_LENGTHS), budget=exp.LONG_BUDGET)
 longer = runs.result(PAGE, "go-cost", (long_cfg, seed)) is not None  # the longer timing ran on a click
 cost_cfg = long_cfg if longer else cost.CostConfig(setup=setup)
-timed_T = slow.lengths_for(task, cost_cfg.lengths)
+timed_T = exp.lengths_for(task, cost_cfg.lengths)
 if timed_T != cost_cfg.lengths:
-    st.caption(f"The {task} task needs T ≥ {slow.MIN_T[task]}: timing T = {', '.join(map(str, timed_T))} only.")
+    st.caption(f"The {task} task needs T ≥ {exp.MIN_T[task]}: timing T = {', '.join(map(str, timed_T))} only.")
     cost_cfg = dataclasses.replace(cost_cfg, lengths=timed_T)
 measured, trusted = live_timing.measure("slow-cost", step_cost, cost_cfg, seed)
 if trusted:
@@ -198,11 +196,11 @@ if not longer:  # the timing keeps its own bar and its cache rules (live_timing)
 st.header("Exploding spikes")
 c1, c2 = st.columns([1, 3])
 with c1:
-    spike_opt = ui.select("Optimizer", list(slow.OPTIMIZERS), key="spike_opt", value="sgd")
+    spike_opt = ui.select("Optimizer", list(exp.OPTIMIZERS), key="spike_opt", value="sgd")
 with c2:
     spike_lr = ui.select_slider("Learning rate: raise it until the gradient explodes",
                                 [0.01, 0.02, 0.05, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5, 1.0], key="spike_lr", value=0.1)
-spike_cfg = slow.SpikeConfig(setup=setup, optimizer=spike_opt, lr=spike_lr)
+spike_cfg = exp.SpikeConfig(setup=setup, optimizer=spike_opt, lr=spike_lr)
 spiked = spikes(spike_cfg, seed)
 ui.show_run_problem(step=spiked.stopped_at, reason=spiked.reason, total=spike_cfg.steps, what="Training",
                     hint="Lower the learning rate, or see the gradient clipping page.")

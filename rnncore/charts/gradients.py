@@ -14,6 +14,7 @@ import pandas as pd
 from rnncore.charts import common
 
 NORM = "‖dL/dh_t‖"
+MAX_LINES = len(common.CATEGORY_COLORS)  # radii drawn as lines: one palette colour each
 STATUS_COLORS = {k: common.STATUS_COLORS[k] for k in ("overflow", "underflow")}
 #: log10 of the smallest positive normal float64: below it a number reads as 0.
 FLOAT64_FLOOR = float(np.log10(np.finfo(np.float64).tiny))

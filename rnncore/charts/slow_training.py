@@ -27,7 +27,7 @@ def loss_race(curves: pd.DataFrame, *, x: str, baseline: float, threshold: float
     """Smoothed training loss of every run against step or wall time, with the baseline and the threshold.
 
     Args:
-        curves: ``RaceResult.curves`` (positive losses only).
+        curves: ``RaceResult.curves``; rows that cannot sit on the log axis (non-finite or not positive) are left out.
         x: "step" or "seconds".
         baseline, threshold: the task's constant-predictor loss and the target loss (horizontal rules).
     """
@@ -35,6 +35,7 @@ def loss_race(curves: pd.DataFrame, *, x: str, baseline: float, threshold: float
         raise ValueError(f"x must be 'step' or 'seconds', got {x!r}")
     x_title = "Training step" if x == "step" else "Wall time (s)"
     y_title = "Loss (mean of the last steps)"
+    curves = common.drawable(curves, ["smoothed", "seconds"], positive=True).frame
     top = 10.0 * max(float(curves["loss"].iloc[0]) if len(curves) else 1.0, baseline)
     low = min(float(curves["smoothed"].min()) if len(curves) else 1.0, threshold) / 1.5
     lines = alt.Chart(curves, title=f"Loss against {'steps' if x == 'step' else 'measured wall time'}",
