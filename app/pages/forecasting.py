@@ -147,7 +147,7 @@ runs.each(PAGE, "train", {
 trained = {m: trained[m] for m in models if m in trained}
 if trained and not live and len(stored) == len(trained):
     st.caption("Trained models: shipped results for exactly these settings and this seed, made by "
-               "`python -m rnncore.experiments.forecasting`; the forecasts and errors are computed now.")
+               "`python -m rnncore.experiments make forecasting`; the forecasts and errors are computed now.")
 for model, run in trained.items():
     ui.show_run_problem(step=run.stopped_at, reason=run.reason, total=cfg.steps, what=f"Training the "
                         f"{model_label(model)}", hint="Lower the learning rate or the clipping threshold.")

@@ -104,7 +104,7 @@ if source == "upload":
         waiting="Upload a file to train on your own texts. Until then the page shows the built-in corpus.",
         fallback="the built-in corpus")
 
-# The default view is shipped (made by `python -m rnncore.experiments.sentiment`): no corpus, no training needed.
+# The default view is shipped (made by `python -m rnncore.experiments make sentiment`): no corpus, no training needed.
 view = shipped(cfg, seed) if upload is None else None
 data_key = exp.BUILTIN if upload is None else upload.key
 keys = {cell: (cfg, cell, data_key, seed) for cell in cells}
@@ -140,7 +140,7 @@ runs.each(PAGE, "train", {
 models = {cell: models[cell] for cell in cells if cell in models}  # in the order chosen
 if view is not None:
     st.caption("Shipped results for exactly these settings and this seed, made by "
-               "`python -m rnncore.experiments.sentiment`. Change a setting or the seed to train live.")
+               "`python -m rnncore.experiments make sentiment`. Change a setting or the seed to train live.")
 for cell, run in models.items():
     ui.show_run_problem(step=run.stopped_at, reason=run.reason, total=cfg.steps, what=f"Training the {cell.upper()}",
                         hint="Lower the learning rate or the clipping threshold.")

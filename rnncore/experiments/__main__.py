@@ -5,6 +5,9 @@
     python -m rnncore.experiments make all                  # every one, in the order listed
     python -m rnncore.experiments make sweeps -- sweep_lag --resume   # arguments after -- go to that maker
 
+The reference timings (``step_cost``, ``parallelism``) keep nothing measured on a busy machine: their makers refuse
+to write unless the timings pass their own checks (``-- --force`` writes anyway).
+
 Run it with one BLAS thread (``OPENBLAS_NUM_THREADS=1``) on a quiet machine. Each maker writes its files through
 :mod:`rnncore.data.shipped`, which records the command, the engine version and the settings that made them; a page
 shows a shipped result only for exactly those settings.
@@ -26,6 +29,7 @@ class Maker(NamedTuple):
     files: str       # what it writes in rnncore/data/shipped_results/
     about: str       # how long it takes on a quiet 2-core machine
     takes_argv: bool = False
+    default_argv: tuple[str, ...] = ()  # what a maker that takes arguments gets when none follow "--"
 
 
 #: Every shipped result, by name. Imported by name when made, so listing them loads nothing.
@@ -38,7 +42,7 @@ REGISTRY: dict[str, Maker] = {
     "parallelism": Maker("rnncore.experiments.parallelism", "main", "timing_parallelism.json", "1 min",
                          takes_argv=True),
     "sweeps": Maker("rnncore.experiments.sweeps", "main", "sweep_*.csv/json, demo_*.csv/json (long-term, remedies)",
-                    "hours; resumable", takes_argv=True),
+                    "hours; resumable", takes_argv=True, default_argv=("all",)),
 }
 
 
@@ -47,7 +51,7 @@ def make(name: str, argv: list[str] | None = None) -> None:
     maker = REGISTRY[name]
     function = getattr(importlib.import_module(maker.module), maker.function)
     start = time.perf_counter()
-    function(argv if argv is not None else ["all"]) if maker.takes_argv else function()
+    function(list(argv if argv is not None else maker.default_argv)) if maker.takes_argv else function()
     print(f"[{name}] done in {time.perf_counter() - start:.0f} s", flush=True)
 
 
