@@ -67,7 +67,7 @@ def test_the_time_series_bound_is_the_largest_gap_of_the_printed_predictions():
     assert fx.article_gap() == gaps.max() and f"{fx.article_gap():.5f}" == "0.00405"
     assert fx.article_gap() > 0.004  # the page once said "within 0.004"
     page = (REPO / "app" / "pages" / "forecasting.py").read_text()
-    assert "within 0.004" not in page and "fx.article_gap()" in page
+    assert "within 0.004" not in page and "exp.article_gap()" in page
     if ARTICLE.exists():  # shared/ sits beside the repository on the developers' machines
         text = ARTICLE.read_text()
         for label, values in (("First 5 true values", fx.ARTICLE_TRUE),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from rnncore.experiments import clipping, initialization as ins, long_term as lt
+from rnncore.experiments import clipping
+from rnncore.experiments import initialization as ins
+from rnncore.experiments import long_term as lt
 from rnncore.experiments import sweeps as sw
 
 SHIPPED = sw.Path(sw.__file__).resolve().parent.parent / "data" / "shipped_results"  # the repository's files, whatever the env says
@@ -224,7 +227,10 @@ def test_ship_all_copies_only_finished_sweeps_and_says_which_is_not(tmp_path, mo
         sw.main(["all", "--ship", "--out", str(runs)])
 
 
-def test_two_worker_processes_make_the_same_bits_as_one(tmp_path):
+def test_two_worker_processes_make_the_same_bits_as_one(tmp_path, monkeypatch):
+    # Under pytest-xdist the worker's __main__ is execnet's bootstrap, which a spawned child would try to run again;
+    # a process started from the command line (the sweep command) has its own __main__ and needs nothing of this.
+    monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
     sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY, dataclasses.replace(TINY, clip=None)], (0, 1))
     one = sw.run_sweep(sweep, tmp_path / "one", ["tiny"], workers=1, log=lambda *_: None)
     two = sw.run_sweep(sweep, tmp_path / "two", ["tiny"], workers=2, log=lambda *_: None)

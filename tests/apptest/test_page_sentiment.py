@@ -19,7 +19,7 @@ def test_default_view_is_shipped_and_draws_every_view():
     assert "Shown: the shipped runs for these settings." in [c.value for c in at.caption]
     text = " ".join(m.value for m in at.markdown)
     assert "0.23" in text and "-0.18" in text and "bag-of-words: **0.68**" in text and "LSTM: **1.00**" in text
-    assert any("python -m rnncore.experiments.sentiment" in c.value for c in at.caption)
+    assert any("python -m rnncore.experiments make sentiment" in c.value for c in at.caption)
     assert "(5, 5)" in " ".join(str(d.value) for d in at.dataframe)
     assert "ambiguous" in at.code[0].value
 
