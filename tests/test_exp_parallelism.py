@@ -242,3 +242,11 @@ def test_shipped_references_round_trip_and_the_shipped_file_is_trustworthy(monke
     for ref in refs:
         assert ref.result.verdict.trustworthy, ref.result.verdict.reasons
         assert ref.date in timing.reference_label(ref)
+
+
+def test_reference_view_names_the_settings_when_they_are_not_the_viewers():
+    result, where = par.reference_view(par.Config())
+    assert result is not None and par.COMMAND in where and "not your settings" not in where
+    other = par.Config(hidden_size=par.Config().hidden_size * 2)
+    _, where_other = par.reference_view(other)
+    assert "not your settings" in where_other

@@ -68,14 +68,7 @@ def measure(cfg: exp.Config, seed: int) -> exp.Result:
 @ui.cached(max_entries=4, spinner=False)
 def reference(cfg: exp.Config) -> tuple:
     """The shipped timings for cfg (or for the default view), and what to say over them."""
-    ref = timing.reference_for(cfg, exp.load_shipped(), exp.Config())
-    if ref is None:
-        return None, ""
-    where = f"{timing.reference_label(ref)}, with `{exp.COMMAND}`."
-    if ref.config != cfg:
-        where += (f" These are for the default view (H = {ref.config.hidden_size}, B = {ref.config.batch}, T up to "
-                  f"{max(ref.config.lengths)}), not your settings.")
-    return ref.result, where
+    return exp.reference_view(cfg)
 
 
 result = None

@@ -10,7 +10,6 @@ from rnncore.charts import slow_training as charts
 from rnncore.experiments import slow_article
 from rnncore.experiments import slow_training as exp
 from rnncore.experiments import step_cost as cost
-from rnncore.experiments import timing
 
 LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 QUICK_WORK = 10_000  # runs x steps x T x cell cost the page trains without a click (the default is 4,800)
@@ -79,14 +78,7 @@ def step_cost(cfg: cost.CostConfig, seed: int) -> cost.CostResult:
 @ui.cached(max_entries=4, spinner=False)
 def reference_cost(cfg: cost.CostConfig) -> tuple:
     """The shipped timing for cfg (or for the default settings), and what to say over it."""
-    ref = timing.reference_for(cfg, cost.load_shipped(), cost.CostConfig())
-    if ref is None:
-        return None, ""
-    setup = ref.config.setup
-    other = "" if ref.config == cfg else (
-        f" These are for the default settings ({setup.task}, {setup.cell}, H = {setup.hidden_size}, T from "
-        f"{min(ref.config.lengths)} to {max(ref.config.lengths)}), not yours.")
-    return ref.result, f"{timing.reference_label(ref)}, with `{cost.COMMAND}`.{other}"
+    return cost.reference_view(cfg)
 
 
 @ui.cached(max_entries=32)

@@ -445,10 +445,6 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":  # python -m rnncore.experiments.parallelism: the shipped reference timings
-    sys.exit(main(sys.argv[1:]))
-
-
 def work(cfg: Config) -> list[effort.Piece]:
     """What :func:`run` does, for the estimate a button shows. Each group of interleaved rounds runs its minimum
     rounds (all on a quiet machine) and on a busy one up to its share of the wall-clock budget (the lengths share
@@ -485,3 +481,20 @@ def work(cfg: Config) -> list[effort.Piece]:
     pieces.append(effort.Piece("a round of the article's two functions", 1 + cfg.article_rounds, article_round,
                                ("article round",)))
     return pieces
+
+
+def reference_view(cfg: Config) -> tuple:
+    """The shipped reference timings a page shows for ``cfg`` (or, failing those, the default view's), and the
+    sentence that says where, when and for which settings they were measured; (None, "") when none ship."""
+    ref = timing.reference_for(cfg, load_shipped(), Config())
+    if ref is None:
+        return None, ""
+    where = f"{timing.reference_label(ref)}, with `{COMMAND}`."
+    if ref.config != cfg:
+        where += (f" These are for the default view (H = {ref.config.hidden_size}, B = {ref.config.batch}, T up to "
+                  f"{max(ref.config.lengths)}), not your settings.")
+    return ref.result, where
+
+
+if __name__ == "__main__":  # python -m rnncore.experiments.parallelism: the shipped reference timings
+    sys.exit(main(sys.argv[1:]))

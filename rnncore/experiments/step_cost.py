@@ -305,10 +305,6 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
-
-
 def work(cfg: CostConfig) -> list[effort.Piece]:
     """What :func:`step_cost` does, for the estimate a button shows: two groups of interleaved rounds (one step at every
     length; the parts of one step at ``breakdown_T``), each at least its minimum rounds (a warm-up and
@@ -328,3 +324,20 @@ def work(cfg: CostConfig) -> list[effort.Piece]:
                          ("step-cost round", cfg.setup, tuple(lengths), cfg.optimizer), up_to=cfg.budget),
             effort.Piece("a round: the parts of one step", rounds, parts_round,
                          ("step-cost parts", cfg.setup, cfg.breakdown_T, cfg.optimizer), up_to=cfg.budget)]
+
+
+def reference_view(cfg: CostConfig) -> tuple:
+    """The shipped reference timing a page shows for ``cfg`` (or, failing that, the default settings'), and the
+    sentence that says where, when and for which settings it was measured; (None, "") when none ships."""
+    ref = timing.reference_for(cfg, load_shipped(), CostConfig())
+    if ref is None:
+        return None, ""
+    setup = ref.config.setup
+    other = "" if ref.config == cfg else (
+        f" These are for the default settings ({setup.task}, {setup.cell}, H = {setup.hidden_size}, T from "
+        f"{min(ref.config.lengths)} to {max(ref.config.lengths)}), not yours.")
+    return ref.result, f"{timing.reference_label(ref)}, with `{COMMAND}`.{other}"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
