@@ -411,8 +411,11 @@ def main() -> None:
     print(f"wrote {shipped.path(SHIPPED)}")
 
 
-#: The longest T at which :func:`cost_work` probes a forward pass.
-PROBE_T = 512
+#: The longest T at which :func:`cost_work` probes a forward pass. Not 512: there self-attention's weights (8 x 2 x
+#: 512 x 512 floats, 34 MB) are fresh memory from the system on a call whose heap has not seen them, so a call
+#: took anywhere from 52 to 280 ms in one process (measured here), and the 40 ms probe window holds one or two calls.
+#: At 256 a call takes 14 ms, steady, and 4x that is the 52-56 ms a steady call takes at 512.
+PROBE_T = 256
 
 
 def cost_work(cfg: CostConfig) -> list[effort.Piece]:
