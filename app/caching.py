@@ -77,7 +77,14 @@ def cached(func: F | None = None, *, max_entries: int = 16, spinner: str | bool 
                 raise ValueError(f"{type(arg).__name__} is a mutable dataclass; declare it @dataclass(frozen=True).")
         return store(ENGINE, origin, *args, **kwargs)
 
-    call.clear = store.clear
+    def clear(*args: Any, **kwargs: Any) -> None:
+        """Forget every cached result of the function, or (given its arguments) only the one for them."""
+        if args or kwargs:
+            store.clear(ENGINE, origin, *args, **kwargs)
+        else:
+            store.clear()
+
+    call.clear = clear
     return call
 
 

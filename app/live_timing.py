@@ -14,7 +14,12 @@ it: Streamlit does not cache a call that raises. The result is kept in this sess
     value, trusted = live_timing.measure("page", measure, cfg, seed)
     if not trusted:
         live_timing.too_busy(value.verdict)
-    live_timing.measure_again("page", measure, cfg, seed, key=ui.key("again"))
+    runs.one("page", "again", runs.Part((cfg, seed), lambda report: live_timing.measure("page", measure, cfg, seed)[1],
+                                        lambda: experiment.work(cfg), 0),
+             label="Measure again", what="Timing", again=True, forget=live_timing.forget("page", measure, cfg, seed))
+
+"Measure again" is the run-on-click button of :mod:`app.runs`, as every other button: an estimate beside it, a Stop,
+and :func:`forget` run on the click so that the cached timing of these settings is not simply shown again.
 """
 from __future__ import annotations
 
@@ -45,7 +50,7 @@ def trusted(result: Any, verdict: timing.Verdict) -> Any:
 def measure(page: str, cached_call: Callable[..., Any], *args: Any) -> tuple[Any, bool]:
     """(value, True) from ``cached_call(*args)``; or (the untrusted result, False), kept in this session.
 
-    An untrusted result stays for these settings until :func:`measure_again`'s button asks for a new measurement, so
+    An untrusted result stays for these settings until a "Measure again" click (:func:`forget`) asks for a new measurement, so
     that moving another control does not start the timing again.
     """
     store = st.session_state.setdefault(_SESSION_KEY, {})
@@ -64,11 +69,11 @@ def too_busy(verdict: timing.Verdict) -> None:
                "visitors; press **Measure again** to try once more.", icon=":material/speed:")
 
 
-def measure_again(page: str, cached_call: Callable[..., Any], *args: Any, key: str) -> None:
-    """A button that times again: forgets this session's untrusted result and the cached ones of ``cached_call``
-    (a trusted timing, cached, would otherwise come back unchanged)."""
-    if st.button("Measure again", icon=":material/refresh:", key=key,
-                 help="Time these settings again on this machine, now."):
+def forget(page: str, cached_call: Callable[..., Any], *args: Any) -> Callable[[], None]:
+    """What a "Measure again" click drops before it times again (``runs.one(..., again=True, forget=...)``): this
+    session's untrusted result for these settings, and the cached one of ``cached_call`` for these arguments only
+    (other settings, and other visitors' timings of them, stay)."""
+    def drop() -> None:
         st.session_state.setdefault(_SESSION_KEY, {}).pop((page, args), None)
-        cached_call.clear()
-        st.rerun()
+        cached_call.clear(*args)
+    return drop

@@ -120,7 +120,8 @@ def _settle(page: str, name: str, key: Hashable, entry: _Entry | None) -> None:
 
 def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callable[[list], str] | str,
          what: Callable[[Hashable], str] | str, shipped: Collection = (), budget: float | None = None,
-         unit: str = "step", help: str | None = None) -> dict:
+         unit: str = "step", help: str | None = None, again: bool = False,
+         forget: Callable[[], None] | None = None) -> dict:
     """A button that trains the items of ``parts`` that have no result yet, one after another, with one bar.
 
     Args:
@@ -133,6 +134,10 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
         budget: seconds; a longer estimate asks before it starts (default :data:`BUDGET`).
         unit: what the progress counts ("step", "update", "timing").
         help: the button's tooltip.
+        again: the button stays when every item has a live result, and runs them all once more (a timing to
+            repeat: "Measure again"), with the same estimate, bar and Stop.
+        forget: called on the click, before the run: drops what the run would otherwise find and return unchanged
+            (a timing's ``st.cache_data`` entry for these settings, an untrusted timing kept in the session).
 
     Returns:
         item -> live result, for every item with a finished live result in this session (shown or just made).
@@ -154,7 +159,9 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
             st.caption(f"Shown: your live run{'s' if len(done) > 1 else ''} of these settings, made in this session "
                        f"in {effort.describe(spent).removeprefix('about ')} (estimated "
                        f"{effort.describe(sum(e.estimate for e in done)).removeprefix('about ')}).")
-        return live
+        if not again:
+            return live
+        todo, recompute = list(parts), False
 
     button = "Recompute live" if recompute else (label(todo) if callable(label) else label)
     todo_parts = [parts[i] for i in todo]
@@ -199,6 +206,8 @@ def each(page: str, name: str, parts: Mapping[Hashable, Part], *, label: Callabl
         start = clicked
     if start:
         st.session_state.pop(confirm, None)
+        if forget is not None:
+            forget()
         _run(page, name, {i: parts[i] for i in todo}, est, what, unit, ledger)  # reruns the page when it ends
     return live
 
@@ -210,10 +219,11 @@ def result(page: str, name: str, key: Hashable) -> Any:
 
 
 def one(page: str, name: str, part: Part, *, label: str, what: str, shipped: bool = False, budget: float | None = None,
-        unit: str = "step", help: str | None = None) -> Any:
+        unit: str = "step", help: str | None = None, again: bool = False,
+        forget: Callable[[], None] | None = None) -> Any:
     """A button for one result: :func:`each` with a single item. Returns the live result, or None."""
     return each(page, name, {name: part}, label=label, what=what, shipped=(name,) if shipped else (),
-                budget=budget, unit=unit, help=help).get(name)
+                budget=budget, unit=unit, help=help, again=again, forget=forget).get(name)
 
 
 def _run(page: str, name: str, parts: Mapping[Hashable, Part], est: effort.Estimate, what, unit: str,

@@ -141,19 +141,22 @@ with st.container(border=True):
         budget = ui.select_slider("Time budget (s)", [2.0, 4.0, 6.0, 10.0], key="budget",
                                   value=base.cost_config.budget, help="The whole measurement stays within it.")
     cost_cfg = exp.CostConfig(lengths=tuple(2 ** k for k in range(4, max_T.bit_length())), budget=budget)
+    # the timing keeps its own bar and cache rules (live_timing); the helper adds estimate and Stop
+    timing_part = runs.Part((cost_cfg, seed),
+                            lambda report: live_timing.measure("attention-cost", measure, cost_cfg, seed)[1],
+                            lambda: exp.cost_work(cost_cfg), 0)
     requested = runs.result(PAGE, "measure", (cost_cfg, seed)) is not None  # measured on a click in this session
-    if not requested:  # the timing keeps its own bar and cache rules (live_timing); the helper adds estimate and Stop
-        runs.one(PAGE, "measure", runs.Part(
-            (cost_cfg, seed), lambda report: live_timing.measure("attention-cost", measure, cost_cfg, seed)[1],
-            lambda: exp.cost_work(cost_cfg), 0), label="Measure on this machine", what="Timing the forward passes",
-            shipped=(cost_cfg, seed) == (base.cost_config, base.seed))
+    if not requested:
+        runs.one(PAGE, "measure", timing_part, label="Measure on this machine", what="Timing the forward passes",
+                 shipped=(cost_cfg, seed) == (base.cost_config, base.seed))
 live = None
 if requested:
     live, trusted = live_timing.measure("attention-cost", measure, cost_cfg, seed)
     if not trusted:
         live_timing.too_busy(live.verdict)
         live = None
-    live_timing.measure_again("attention-cost", measure, cost_cfg, seed, key=ui.key("measure-again"))
+    runs.one(PAGE, "measure-again", timing_part, label="Measure again", what="Timing the forward passes", again=True,
+             forget=live_timing.forget("attention-cost", measure, cost_cfg, seed))
 if live is not None:
     cost, cost_shown = live.frame, (cost_cfg, seed)
     where = f"this machine, just now ({live.measured_at}), in CPU time of the measuring thread"

@@ -72,14 +72,14 @@ def reference(cfg: exp.Config) -> tuple:
 
 
 result = None
+# the timing keeps its own bar and cache rules (live_timing); the helper adds the estimate and Stop
+measure_part = runs.Part((cfg, seed), lambda report: live_timing.measure("parallelism", measure, cfg, seed)[1],
+                         lambda: exp.work(cfg), 0)
 if heavy and runs.result(PAGE, "go-measure", (cfg, seed)) is None:  # a long measurement waits for a click
     st.info(f"Measuring up to T = {T_max} with width {H} and B = {B} waits for you (its estimate is beside the "
             "button). The chart of depth below needs no timing.", icon=":material/timer:")
-    # the timing keeps its own bar and cache rules (live_timing); the helper adds the estimate and Stop
-    runs.one(PAGE, "go-measure", runs.Part((cfg, seed),
-                                           lambda report: live_timing.measure("parallelism", measure, cfg, seed)[1],
-                                           lambda: exp.work(cfg), 0),
-             label=f"Measure up to T = {T_max} on this machine", what="Timing every method")
+    runs.one(PAGE, "go-measure", measure_part, label=f"Measure up to T = {T_max} on this machine",
+             what="Timing every method")
 else:
     measured, trusted = live_timing.measure("parallelism", measure, cfg, seed)
     if trusted:
@@ -90,7 +90,8 @@ else:
     else:
         live_timing.too_busy(measured.verdict)
         result, where = reference(cfg)
-    live_timing.measure_again("parallelism", measure, cfg, seed, key=ui.key("again-measure"))
+    runs.one(PAGE, "again-measure", measure_part, label="Measure again", what="Timing every method", again=True,
+             forget=live_timing.forget("parallelism", measure, cfg, seed))
 
 if result is not None:
     machine = result.machine

@@ -177,7 +177,11 @@ if timed is not None:
     st.markdown(cost.breakdown_sentence(timed))
     ui.download_csv(timed.per_T, "step-cost")
     ui.download_csv(timed.breakdown, "step-breakdown")
-live_timing.measure_again("slow-cost", step_cost, cost_cfg, seed, key=ui.key("again-cost"))
+runs.one(PAGE, "again-cost", runs.Part((cost_cfg, seed),
+                                      lambda report: live_timing.measure("slow-cost", step_cost, cost_cfg, seed)[1],
+                                      lambda: cost.work(cost_cfg), 0),
+         label="Measure again", what="Timing steps", again=True,
+         forget=live_timing.forget("slow-cost", step_cost, cost_cfg, seed))
 if not longer:  # the timing keeps its own bar and its cache rules (live_timing); the helper adds estimate and Stop
     runs.one(PAGE, "go-cost", runs.Part((long_cfg, seed),
                                         lambda report: live_timing.measure("slow-cost", step_cost, long_cfg, seed)[1],

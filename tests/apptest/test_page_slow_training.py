@@ -198,3 +198,17 @@ def test_noisy_timings_say_too_busy_show_the_reference_and_are_never_cached(fake
     assert fake_timer.calls == 3  # timed again, not served from the other visitor's cache
     assert not any("too busy" in w.value for w in at.warning)
     assert _metrics(at)["Cost of one more time step"] == cost.figures(SANE)["Cost of one more time step"]
+
+
+def test_measure_again_times_only_these_settings_again_and_keeps_other_settings_cached(fake_timer):
+    at = open_page(PAGE, query=QUICK_RACE)
+    other = open_page(PAGE, query={**QUICK_RACE, "task": "adding"})  # another visitor, other settings
+    _ok(at), _ok(other)
+    assert fake_timer.calls == 2
+    at.button(key=K("again-cost")).click().run()  # the estimate's probe runs the real step, not the fake timer
+    _ok(at)
+    assert fake_timer.calls == 3
+    assert any("Shown: your live run" in c.value for c in at.caption)  # the button's run, remembered
+    again = open_page(PAGE, query={**QUICK_RACE, "task": "adding"})  # the other settings: still served cached
+    _ok(again)
+    assert fake_timer.calls == 3
