@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import app  # noqa: E402,F401 - BLAS on one thread, as in the server: with two threads a loaded machine ran 5-20x slower
+import app  # noqa: F401 - BLAS on one thread, as in the server: with two threads a loaded machine ran 5-20x slower
 from rnncore.experiments import attention as ex
-from rnncore.experiments import clipping, effort, slow_article, sweeps
+from rnncore.experiments import clipping, effort, scored_run, slow_article, sweeps
 from rnncore.experiments import forecasting as fx
 from rnncore.experiments import gated_cells as remedies
 from rnncore.experiments import initialization as ins
@@ -39,7 +39,8 @@ def buttons(scale: float) -> dict:
     def steps(n: int) -> int:
         return max(10, int(n * scale))
 
-    train = lt.Config(task="adding", cell="gru", T=50, steps=steps(500))  # long-term "Train", off the shipped run
+    # long-term "Train", off the shipped run
+    train = scored_run.Config(task="adding", cell="gru", T=50, steps=steps(500))
     point = dataclasses.replace(sweeps.REFERENCE, cell="rnn", T=10, steps=steps(sweeps.REFERENCE.steps))
     article = dataclasses.replace(lt.ArticleConfig(), epochs=steps(1000))
     gates = dataclasses.replace(remedies.GateConfig(), steps=steps(remedies.GateConfig().steps))
@@ -57,9 +58,9 @@ def buttons(scale: float) -> dict:
     longer = cost.CostConfig(lengths=slow.LONG_LENGTHS, budget=slow.LONG_BUDGET)
     measure = par.thorough(par.Config(hidden_size=64, batch=32, lengths=(32, 128, 512, 1024)))
     return {
-        "long_term: Train": (lt.work([train]), lambda: lt.run(train, 0)),
+        "long_term: Train": (scored_run.work([train]), lambda: scored_run.run(train, 0)),
         "long_term: Run it at seed 1": (lt.article_work(article), lambda: lt.article_experiment(article, 1)),
-        "long_term: Recompute this point": (lt.work([point]), lambda: sweeps.point_row(point, 0)),
+        "long_term: Recompute this point": (scored_run.work([point]), lambda: sweeps.point_row(point, 0)),
         "gated_cells: Train the three cells": (remedies.work(gates), lambda: remedies.gate_flow(gates, 0)),
         "clipping: Train the three runs": (clipping.work(clip), lambda: clipping.compare(clip, 0)),
         "initialization: Train the five initializations": (ins.work(init), lambda: ins.train_choices(init, 0)),

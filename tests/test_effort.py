@@ -7,8 +7,7 @@ import math
 
 import pytest
 
-from rnncore.experiments import effort
-from rnncore.experiments import long_term as lt
+from rnncore.experiments import effort, scored_run
 
 
 class FakeClock:
@@ -165,17 +164,17 @@ def test_ratio_of_measured_to_estimated():
 
 
 def test_a_runs_size_follows_its_steps_and_held_out_batch():
-    cfg = lt.Config(task="adding", cell="gru", T=20, hidden=8, steps=40, test_size=640, batch=64)
-    train, held = lt.work([cfg])
+    cfg = scored_run.Config(task="adding", cell="gru", T=20, hidden=8, steps=40, test_size=640, batch=64)
+    train, held = scored_run.work([cfg])
     assert train.count == 40 and held.count == 10
-    assert train.unit_key == lt.work([dataclasses.replace(cfg, steps=400, lr=0.1)])[0].unit_key  # same step
-    assert train.unit_key != lt.work([dataclasses.replace(cfg, T=40)])[0].unit_key                # a longer one
+    assert train.unit_key == scored_run.work([dataclasses.replace(cfg, steps=400, lr=0.1)])[0].unit_key  # same step
+    assert train.unit_key != scored_run.work([dataclasses.replace(cfg, T=40)])[0].unit_key                # a longer one
     rates = {p.unit_key: effort.Rate(0.01, 0.01, 0.01, 2, 0.0, 0.0) for p in (train, held)}
-    twice = lt.work([dataclasses.replace(cfg, steps=80)])
+    twice = scored_run.work([dataclasses.replace(cfg, steps=80)])
     assert effort.combine(twice, rates).seconds - effort.combine([train, held], rates).seconds == pytest.approx(0.4)
 
 
 def test_a_real_probe_runs_one_training_step_of_the_run():
-    cfg = lt.Config(task="adding", cell="rnn", T=5, hidden=4, steps=1000, test_size=64)
-    est = effort.estimate(lt.work([cfg]))
+    cfg = scored_run.Config(task="adding", cell="rnn", T=5, hidden=4, steps=1000, test_size=64)
+    est = effort.estimate(scored_run.work([cfg]))
     assert 0 < est.low <= est.seconds <= est.high and est.units == 1001 and est.probed > 0

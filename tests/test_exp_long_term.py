@@ -6,43 +6,44 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import assert_valid_chart
 
 import rnncore as rc
-from helpers import assert_valid_chart
 from rnncore.charts import long_term as charts
 from rnncore.experiments import long_term as lt
-from rnncore.experiments import stats
+from rnncore.experiments import scored_run, stats
 
-TINY = lt.Config(task="adding", cell="gru", T=8, hidden=6, steps=12, batch=8, test_size=50)
+TINY = scored_run.Config(task="adding", cell="gru", T=8, hidden=6, steps=12, batch=8, test_size=50)
 
 
-@pytest.mark.parametrize("task", list(lt.TASK_SIZES))
+@pytest.mark.parametrize("task", list(scored_run.TASK_SIZES))
 def test_the_model_fits_each_task(task):
-    cfg = dataclasses.replace(TINY, task=task, T=max(lt.MIN_T[task], 8))
+    cfg = dataclasses.replace(TINY, task=task, T=max(scored_run.MIN_T[task], 8))
     batch = rc.make_task(task, rng=np.random.default_rng(0), n=3, T=cfg.T)
     spec = cfg.spec()
     assert batch.xs.shape[-1] == spec.input_size
     assert (batch.loss, batch.output) == (spec.loss, spec.output)
-    params = lt.init_params(cfg, rng=np.random.default_rng(1))
+    params = scored_run.init_params(cfg, rng=np.random.default_rng(1))
     pred, _ = rc.forward(spec, params, batch.xs)
     rc.get_loss(spec.loss)(pred, batch.ys)  # shapes agree with the targets, or this raises
 
 
 def test_a_run_is_scored_on_its_own_held_out_batch_and_starts_from_its_own_streams():
-    res = lt.run(TINY, 3)
-    init_rng, data_rng, test_rng = lt.streams(3)
+    res = scored_run.run(TINY, 3)
+    init_rng, data_rng, test_rng = scored_run.streams(3)
     spec = TINY.spec()
     test = rc.tasks.adding(rng=test_rng, n=TINY.test_size, T=TINY.T)
     assert res.test_loss == rc.evaluate(spec, res.params, test)
     assert res.baseline == 1 / 6 and res.ratio == res.test_loss / res.baseline
-    first = rc.loss_and_grads(spec, lt.init_params(TINY, rng=init_rng), *rc.tasks.adding(rng=data_rng, n=8, T=8)[:2])
+    first = rc.loss_and_grads(spec, scored_run.init_params(TINY, rng=init_rng),
+                              *rc.tasks.adding(rng=data_rng, n=8, T=8)[:2])
     assert res.frame["loss"].iloc[0] == first.loss       # step 1 sees the initial weights and the first batch
     assert list(res.frame["step"]) == list(range(1, TINY.steps + 1))
     assert np.allclose(res.frame["ratio"], res.frame["loss"] / res.baseline)
 
 
 def test_same_seed_same_bits_other_seed_other_numbers():
-    a, b, c = lt.run(TINY, 5), lt.run(TINY, 5), lt.run(TINY, 6)
+    a, b, c = scored_run.run(TINY, 5), scored_run.run(TINY, 5), scored_run.run(TINY, 6)
     pd.testing.assert_frame_equal(a.frame.drop(columns="seconds"), b.frame.drop(columns="seconds"))
     assert a.test_loss == b.test_loss
     assert a.test_loss != c.test_loss
@@ -51,7 +52,7 @@ def test_same_seed_same_bits_other_seed_other_numbers():
 def test_cells_of_one_seed_see_the_same_batches(monkeypatch):
     """The data and test streams do not depend on the cell: the RNN and the LSTM of a seed see the same sequences."""
     seen = {}
-    make = lt.data_fn
+    make = scored_run.data_fn
 
     def recording(cfg, n):
         draw = make(cfg, n)
@@ -62,28 +63,28 @@ def test_cells_of_one_seed_see_the_same_batches(monkeypatch):
             return batch
         return data
 
-    monkeypatch.setattr(lt, "data_fn", recording)
+    monkeypatch.setattr(scored_run, "data_fn", recording)
     for cell in ("rnn", "lstm"):
-        lt.run(dataclasses.replace(TINY, cell=cell, steps=3), 2)
+        scored_run.run(dataclasses.replace(TINY, cell=cell, steps=3), 2)
     assert len(seen["rnn"]) == len(seen["lstm"]) == 4  # the held-out batch, then 3 training batches
     for a, b in zip(seen["rnn"], seen["lstm"]):
         np.testing.assert_array_equal(a, b)
 
 
 def test_a_run_that_diverges_is_reported_not_raised():
-    cfg = lt.Config(task="adding", cell="rnn", T=60, hidden=16, steps=40, batch=16, clip=None, optimizer="sgd",
-                    lr=2.0, nonlinearity="relu", init="orthogonal", spectral_radius=1.5, test_size=20)
-    res = lt.run(cfg, 0)
+    cfg = scored_run.Config(task="adding", cell="rnn", T=60, hidden=16, steps=40, batch=16, clip=None, optimizer="sgd",
+                            lr=2.0, nonlinearity="relu", init="orthogonal", spectral_radius=1.5, test_size=20)
+    res = scored_run.run(cfg, 0)
     assert res.stopped_at is not None and "step" in res.reason
     assert len(res.frame) == res.stopped_at - 1
-    assert res.verdict == "worse than the baseline" or res.ratio > lt.STUCK
+    assert res.verdict == "worse than the baseline" or res.ratio > scored_run.STUCK
 
 
 @pytest.mark.parametrize("ratio, verdict", [(0.05, "solved"), (0.5, "learning"), (0.95, "stuck at the baseline"),
                                             (1.2, "stuck at the baseline"), (3.0, "worse than the baseline"),
                                             (float("inf"), "worse than the baseline")])
 def test_verdicts(ratio, verdict):
-    assert lt.verdict(ratio) == verdict
+    assert scored_run.verdict(ratio) == verdict
 
 
 @pytest.mark.parametrize("changes, match", [
@@ -94,7 +95,7 @@ def test_bad_configs_raise(changes, match):
     with pytest.raises(ValueError, match=match):
         dataclasses.replace(TINY, **changes)
     with pytest.raises(ValueError, match="seed"):
-        lt.streams(-1)
+        scored_run.streams(-1)
 
 
 def test_the_articles_loop_scores_a_frozen_model_and_real_training_starts_from_it():
@@ -103,7 +104,7 @@ def test_the_articles_loop_scores_a_frozen_model_and_real_training_starts_from_i
     frozen = res.frame[res.frame["run"] == lt.ARTICLE_RUNS[0]]["loss"].to_numpy()
     trained = res.frame[res.frame["run"] == lt.ARTICLE_RUNS[1]]["loss"].to_numpy()
     # brute force: the same initial weights, each sequence on its own, the weights never touched
-    init_rng, data_rng, _ = lt.streams(4)
+    init_rng, data_rng, _ = scored_run.streams(4)
     spec = rc.ModelSpec(cell="rnn", input_size=1, hidden_size=10, output_size=1)
     params = lt._article_params(spec, rng=init_rng)
     for epoch in range(cfg.epochs):
@@ -117,7 +118,7 @@ def test_the_articles_loop_scores_a_frozen_model_and_real_training_starts_from_i
 
 
 def test_charts_are_valid_and_leave_out_what_cannot_be_drawn():
-    res = lt.run(TINY, 0)
+    res = scored_run.run(TINY, 0)
     frame = res.frame.copy()
     frame.loc[3, "loss"] = np.inf
     frame.loc[4, "dh0_norm"] = 0.0
@@ -143,9 +144,9 @@ def test_the_gradient_against_lag_chart_takes_the_median_of_seeds():
 
 
 def test_only_the_lstm_carries_a_forget_bias_and_the_standard_one_is_1():
-    assert lt.Config(cell="lstm").forget_bias == 1.0
-    assert lt.Config(cell="rnn", forget_bias=1.0) == lt.Config(cell="rnn", forget_bias=0.0)
-    assert lt.Config(cell="gru").forget_bias == 0.0
+    assert scored_run.Config(cell="lstm").forget_bias == 1.0
+    assert scored_run.Config(cell="rnn", forget_bias=1.0) == scored_run.Config(cell="rnn", forget_bias=0.0)
+    assert scored_run.Config(cell="gru").forget_bias == 0.0
     assert lt.model_of("lstm", 1.0) == "LSTM" and lt.model_of("lstm", 0.0) == "LSTM (forget bias 0)"
     assert lt.model_of("gru", 0.0) == "GRU"
 

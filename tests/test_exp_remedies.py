@@ -12,10 +12,9 @@ from helpers import assert_valid_chart
 from rnncore.charts import clipping as clip_charts
 from rnncore.charts import gated_cells as gate_charts
 from rnncore.charts import initialization as init_charts
-from rnncore.experiments import clipping
+from rnncore.experiments import clipping, scored_run
 from rnncore.experiments import gated_cells as remedies
 from rnncore.experiments import initialization as ins
-from rnncore.experiments import long_term as lt
 
 TINY_GATES = remedies.GateConfig(T=10, hidden=5, steps=4, flow_batch=6)
 
@@ -49,7 +48,7 @@ def test_gate_flow_measures_the_runs_own_weights_before_and_after():
     res = remedies.gate_flow(TINY_GATES, 2)
     assert set(res.flow["stage"]) == set(remedies.STAGES) and set(res.flow["cell"]) == set(remedies.CELLS)
     assert len(res.flow) == 3 * 2 * TINY_GATES.T
-    run = lt.run(TINY_GATES.run_config("lstm"), 2)
+    run = scored_run.run(TINY_GATES.run_config("lstm"), 2)
     setup = remedies.flow_setup(TINY_GATES.run_config("lstm"), 2, 6)
     after = remedies.flow(TINY_GATES.run_config("lstm"), run.params, setup.xs, setup.dlast).mean(axis=0)
     got = res.flow[(res.flow["cell"] == "lstm") & (res.flow["stage"] == "after training")]["norm"].to_numpy()
@@ -81,7 +80,7 @@ def test_train_choices_uses_the_same_seed_for_every_choice():
     cfg = ins.InitConfig(T=10, hidden=4, steps=3, choices=("xavier", "irnn"))
     res = ins.train_choices(cfg, 1)
     assert list(res.runs["choice"]) == ["xavier", "irnn"]
-    assert res.runs.set_index("choice").loc["irnn", "test_loss"] == lt.run(cfg.run_config("irnn"), 1).test_loss
+    assert res.runs.set_index("choice").loc["irnn", "test_loss"] == scored_run.run(cfg.run_config("irnn"), 1).test_loss
 
 
 def test_clipping_compares_the_same_run_three_ways():
@@ -106,7 +105,7 @@ def test_the_default_clipping_regime_does_not_damp_the_gradient():
     leave nothing."""
     reach = {}
     for name, run_cfg in (("irnn", clipping.ClipConfig(T=100).run_config("none")),
-                          ("small", lt.Config(task="adding", cell="rnn", T=100, init="small"))):
+                          ("small", scored_run.Config(task="adding", cell="rnn", T=100, init="small"))):
         setup = remedies.flow_setup(run_cfg, 0, 16)
         reach[name] = remedies.flow(run_cfg, setup.start, setup.xs, setup.dlast)[:, 0].mean()
     assert 0.3 < reach["irnn"] <= 1.0 + 1e-12

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnncore.experiments import clipping
+from rnncore.experiments import clipping, scored_run
 from rnncore.experiments import initialization as ins
 from rnncore.experiments import long_term as lt
 from rnncore.experiments import sweeps as sw
@@ -35,13 +35,13 @@ def cheapest_row(frame: pd.DataFrame, **where) -> pd.Series:
 def test_each_shipped_sweep_is_complete_and_says_how_it_was_made(name):
     """Complete against the settings its own JSON records (a sweep is shipped only when every point is made)."""
     shipped = load(name)
-    configs = [lt.Config(**c) for c in shipped.settings["configs"]]
+    configs = [scored_run.Config(**c) for c in shipped.settings["configs"]]
     points = {(seed, cfg) for cfg in configs for seed in shipped.settings["seeds"]}
     got = [(int(row["seed"]), sw.config_of(row)) for _, row in shipped.frame.iterrows()]
     assert len(got) == len(set(got)) == len(points) and set(got) == points
     assert set(sw.EXACT) <= set(shipped.frame.columns)
     assert shipped.settings["command"].startswith("python -m rnncore.experiments.sweeps")
-    assert (shipped.frame["success"] == (shipped.frame["ratio"] < lt.SOLVED)).all()
+    assert (shipped.frame["success"] == (shipped.frame["ratio"] < scored_run.SOLVED)).all()
     columns = list(shipped.frame.columns)  # the layout: the settings, then the seed, then the results
     assert columns[:len(sw.FIELDS) + 1] == [*sw.FIELDS, "seed"] and "success" in columns[len(sw.FIELDS) + 1:]
     if shipped.settings.get("configs") == sw.sweep_settings(sw.SWEEPS[name])["configs"]:
@@ -164,7 +164,7 @@ def test_the_clipping_and_irnn_settings_are_what_their_calibrations_choose():
 
 # ---- the command and the readers ---------------------------------------------------------------------------------
 
-TINY = lt.Config(task="adding", cell="rnn", T=6, hidden=3, steps=4, batch=4, test_size=10)
+TINY = scored_run.Config(task="adding", cell="rnn", T=6, hidden=3, steps=4, batch=4, test_size=10)
 
 
 def test_run_sweep_writes_every_point_and_resumes_without_redoing_any(tmp_path, monkeypatch):

@@ -209,9 +209,9 @@ with st.expander("Recompute one point live", icon=":material/replay:"):
                     + ("Bit for bit the same, in every column but the wall time." if same else "They differ."))
 
 ui.reproduce(f"""
-    import rnncore.experiments.long_term as lt
+    from rnncore.experiments import scored_run
 
-    result = lt.run(lt.{cfg!r}, seed={seed})
+    result = scored_run.run(scored_run.{cfg!r}, seed={seed})
     print(result.verdict, result.test_loss, result.ratio)
     print(result.frame[["step", "loss", "dh0_norm"]].tail())
     print("headline:", result.test_loss)   # the held-out loss the page shows above the training curve

@@ -8,21 +8,21 @@ sequence, and a single large gradient throws the weights far away. Clipping by g
 the whole gradient to norm <= c and keeps its direction (Pascanu, Mikolov & Bengio 2013); clipping by value clamps
 each entry to [-c, c] on its own, which changes the direction.
 
-Every run is :func:`rnncore.experiments.long_term.run`, so the sweep "clipping against T" in
+Every run is :func:`rnncore.experiments.scored_run.run`, so the sweep "clipping against T" in
 :mod:`rnncore.experiments.sweeps` and this page measure the same thing.
 """
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from rnncore.experiments import scored_run, stats
 from rnncore.reference import cliff as core
-from rnncore.experiments import long_term as lt
-from rnncore.experiments import stats
 
 MODES = ("none", "norm", "value")
 MODE_LABELS = {"none": "no clipping", "norm": "clip by global norm", "value": "clip by value"}
@@ -51,13 +51,13 @@ class ClipConfig:
         if not self.threshold > 0:
             raise ValueError(f"threshold must be a positive number, got {self.threshold}")
 
-    def run_config(self, mode: str) -> lt.Config:
+    def run_config(self, mode: str) -> scored_run.Config:
         """The training run of one mode ("none", "norm" or "value")."""
-        return lt.Config(task=self.task, cell=self.cell, T=int(self.T), hidden=int(self.hidden),
-                         optimizer=self.optimizer, lr=float(self.lr), steps=int(self.steps),
-                         clip=None if mode == "none" else float(self.threshold),
-                         clip_mode="value" if mode == "value" else "norm", init=self.init,
-                         nonlinearity=self.nonlinearity, spectral_radius=self.spectral_radius)
+        return scored_run.Config(task=self.task, cell=self.cell, T=int(self.T), hidden=int(self.hidden),
+                                 optimizer=self.optimizer, lr=float(self.lr), steps=int(self.steps),
+                                 clip=None if mode == "none" else float(self.threshold),
+                                 clip_mode="value" if mode == "value" else "norm", init=self.init,
+                                 nonlinearity=self.nonlinearity, spectral_radius=self.spectral_radius)
 
 
 class ClipResult(NamedTuple):
@@ -77,7 +77,7 @@ def compare(cfg: ClipConfig, seed: int, *,
     for k, mode in enumerate(cfg.modes):
         inner = None if callback is None else (
             lambda done, _total, info, k=k: callback(k * int(cfg.steps) + done, total, info))
-        result = lt.run(cfg.run_config(mode), seed, callback=inner)
+        result = scored_run.run(cfg.run_config(mode), seed, callback=inner)
         label = MODE_LABELS[mode]
         frame = result.frame.drop(columns=["seconds"])
         curves.append(frame.assign(mode=mode, run=label))
@@ -163,7 +163,7 @@ def lag_summary(sweep: pd.DataFrame) -> pd.DataFrame:
         max_grad_clip; one row per T, ascending.
     """
     frame = sweep.assign(clipped=sweep["clip"].notna(),
-                         thrown=~np.isfinite(sweep["ratio"]) | (sweep["ratio"] > lt.WORSE))
+                         thrown=~np.isfinite(sweep["ratio"]) | (sweep["ratio"] > scored_run.WORSE))
     by = frame.groupby(["T", "clipped"])
     out = pd.DataFrame({
         "median": by["ratio"].median(), "thrown": by["thrown"].mean(), "max_grad": by["max_grad_norm"].median(),
@@ -187,13 +187,13 @@ def helps_more_with_lag(summary: pd.DataFrame) -> bool:
 
 def work(cfg: ClipConfig) -> list:
     """What :func:`compare` trains, for the estimate a button shows: one run per clipping mode."""
-    return lt.work([cfg.run_config(mode) for mode in cfg.modes])
+    return scored_run.work([cfg.run_config(mode) for mode in cfg.modes])
 
 
 def thrown_off(ratio) -> np.ndarray:
     """Whether runs were thrown off: held-out loss / baseline above long_term.WORSE, or not finite."""
     ratio = np.asarray(ratio, dtype=float)
-    return ~np.isfinite(ratio) | (ratio > lt.WORSE)
+    return ~np.isfinite(ratio) | (ratio > scored_run.WORSE)
 
 
 class ClipFindings(NamedTuple):
@@ -211,7 +211,7 @@ class ClipFindings(NamedTuple):
 def clip_findings(sweep: pd.DataFrame) -> ClipFindings:
     """Compare clipped and unclipped runs of the clipping sweep with one-sided Fisher exact tests, lag by lag."""
     frame = sweep.assign(clipped=sweep["clip"].notna(), thrown=thrown_off(sweep["ratio"]),
-                         learning=sweep["ratio"] < lt.STUCK)
+                         learning=sweep["ratio"] < scored_run.STUCK)
     lags = sorted(int(t) for t in frame["T"].unique())
     ok = stats.rates(frame, ["T", "clipped"]).set_index(["T", "clipped"])
     bad = stats.rates(frame, ["T", "clipped"], success="thrown").set_index(["T", "clipped"])
@@ -222,9 +222,9 @@ def clip_findings(sweep: pd.DataFrame) -> ClipFindings:
     better = stats.rates(frame, ["T", "clipped"], success="learning").set_index(["T", "clipped"])
     improves = stats.best_lag(
         {T: (stats.rate_at(better, (T, True)), stats.rate_at(better, (T, False))) for T in lags},
-        claim=lambda T: f"clipped training ends below {lt.STUCK:.0%} of the baseline (it learns something) more "
-                        f"often than unclipped training at T = {T}",
-        subject=lambda T: f"runs below {lt.STUCK:.0%} of the baseline with against without clipping, best lag "
+        claim=lambda T: f"clipped training ends below {scored_run.STUCK:.0%} of the baseline (it learns something) "
+                        f"more often than unclipped training at T = {T}",
+        subject=lambda T: f"runs below {scored_run.STUCK:.0%} of the baseline with against without clipping, best lag "
                           f"T = {T}")
     steadies = stats.best_lag(
         {T: (stats.rate_at(bad, (T, False)), stats.rate_at(bad, (T, True))) for T in lags},
@@ -236,7 +236,7 @@ def clip_findings(sweep: pd.DataFrame) -> ClipFindings:
     return ClipFindings(int(ok["n"].min()), lag_summary(sweep), table, learns, improves, steadies, sentences)
 
 
-def describe(cfg: lt.Config) -> str:
+def describe(cfg: scored_run.Config) -> str:
     """The run of a clipping sweep in words, e.g. "IRNN (ReLU, W_h = I) on the adding problem, plain SGD lr 0.01,
     500 steps"."""
     model = ("IRNN (ReLU, W_h = I)" if cfg.init == "identity" and cfg.nonlinearity == "relu" else

@@ -4,19 +4,20 @@ vanilla RNN, the LSTM and the GRU, at initialization and after training, from th
 The flow is measured with a unit gradient at the last step: dL/dh_T is a random unit vector per sequence (the same
 vectors for every cell), and ``rnncore.gradflow.grad_norms_through_time`` backpropagates it, so ||dL/dh_t|| is the
 fraction of it that survives T - t steps back. The sequences are the first ``flow_batch`` sequences of the run's
-held-out batch, and the trained weights are those of :func:`rnncore.experiments.long_term.run` with the same seed.
+held-out batch, and the trained weights are those of :func:`rnncore.experiments.scored_run.run` with the same seed.
 """
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from rnncore import gradflow
-from rnncore.experiments import long_term as lt
+from rnncore.experiments import scored_run
 
 CELLS = ("rnn", "lstm", "gru")
 STAGES = ("at initialization", "after training")
@@ -33,10 +34,10 @@ class GateConfig:
     flow_batch: int = 64      # sequences over which the flow is averaged
     forget_bias: float = 1.0  # LSTM only: added to the forget gate's bias (1, the standard; 0: f starts near 0.5)
 
-    def run_config(self, cell: str) -> lt.Config:
+    def run_config(self, cell: str) -> scored_run.Config:
         """The training run of one cell (the sweep's settings otherwise)."""
-        return lt.Config(task=self.task, cell=cell, T=int(self.T), hidden=int(self.hidden), steps=int(self.steps),
-                         forget_bias=float(self.forget_bias) if cell == "lstm" else 0.0)
+        return scored_run.Config(task=self.task, cell=cell, T=int(self.T), hidden=int(self.hidden),
+                                 steps=int(self.steps), forget_bias=float(self.forget_bias) if cell == "lstm" else 0.0)
 
 
 class GateResult(NamedTuple):
@@ -51,7 +52,7 @@ def unit_vectors(shape: tuple[int, int], *, rng: np.random.Generator) -> np.ndar
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def flow(cfg: lt.Config, params: dict, xs: np.ndarray, dlast: np.ndarray) -> np.ndarray:
+def flow(cfg: scored_run.Config, params: dict, xs: np.ndarray, dlast: np.ndarray) -> np.ndarray:
     """||dL/dh_t|| (B, T') for a unit dL/dh_T, through the recurrent cell of ``params``.
 
     Args:
@@ -77,13 +78,13 @@ class FlowSetup(NamedTuple):
     start: dict        # the run's initial parameters
 
 
-def flow_setup(cfg: lt.Config, seed: int, n: int) -> FlowSetup:
+def flow_setup(cfg: scored_run.Config, seed: int, n: int) -> FlowSetup:
     """What the flow of a run is measured on: held-out inputs, last-step gradients, and the initial weights."""
-    xs = lt.data_fn(cfg, int(cfg.test_size))(lt.streams(seed)[2]).xs[:n]
+    xs = scored_run.data_fn(cfg, int(cfg.test_size))(scored_run.streams(seed)[2]).xs[:n]
     # a fourth stream of the seed: spawn(4)[:3] are the run's own (init, data, test) streams
     vec_rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(4)[3])
     dlast = unit_vectors((xs.shape[0], int(cfg.hidden)), rng=vec_rng)
-    return FlowSetup(xs, dlast, lt.init_params(cfg, rng=lt.streams(seed)[0]))
+    return FlowSetup(xs, dlast, scored_run.init_params(cfg, rng=scored_run.streams(seed)[0]))
 
 
 def gate_flow(cfg: GateConfig, seed: int, *,
@@ -105,7 +106,7 @@ def gate_flow(cfg: GateConfig, seed: int, *,
         setup = flow_setup(run_cfg, seed, int(cfg.flow_batch))
         inner = None if callback is None else (
             lambda done, _total, info, k=k: callback(k * int(cfg.steps) + done, total, info))
-        result = lt.run(run_cfg, seed, callback=inner)
+        result = scored_run.run(run_cfg, seed, callback=inner)
         for stage, params in zip(STAGES, (setup.start, result.params)):
             flows.append(flow_frame(flow(run_cfg, params, setup.xs, setup.dlast), cell=cell, stage=stage))
         runs.append({"cell": cell, "test_loss": result.test_loss, "baseline": result.baseline,
@@ -133,4 +134,4 @@ def with_changes(cfg: GateConfig, **changes) -> GateConfig:
 def work(cfg: GateConfig) -> list:
     """What :func:`gate_flow` trains, for the estimate a button shows: one run per cell (the flows are a few
     backward passes, small beside the training)."""
-    return lt.work([cfg.run_config(cell) for cell in CELLS])
+    return scored_run.work([cfg.run_config(cell) for cell in CELLS])

@@ -11,19 +11,18 @@ The choices (see ``rnncore.init``):
 - "irnn_le":    the IRNN trained as Le et al. train it: plain SGD, a small learning rate, clipping (LE_TRAINING).
 
 Training uses the sweep's settings (Adam, lr 1e-2, clip 1, batch 64, H 32) unless changed, through
-:func:`rnncore.experiments.long_term.run`.
+:func:`rnncore.experiments.scored_run.run`.
 """
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
 
-from rnncore.experiments import long_term as lt
-from rnncore.experiments import gated_cells
-from rnncore.experiments import stats
+from rnncore.experiments import gated_cells, scored_run, stats
 
 CHOICES = ("small", "xavier", "orthogonal", "irnn", "radius", "irnn_le")
 LABELS = {"small": "small random (article)", "xavier": "Xavier", "orthogonal": "orthogonal",
@@ -53,25 +52,25 @@ class InitConfig:
         if not self.radius > 0:
             raise ValueError(f"radius must be a positive number, got {self.radius}")
 
-    def run_config(self, choice: str) -> lt.Config:
+    def run_config(self, choice: str) -> scored_run.Config:
         """The training run of one initialization."""
         return scheme_config(choice, task=self.task, T=int(self.T), hidden=int(self.hidden),
                              radius=float(self.radius), steps=int(self.steps))
 
 
-def scheme_config(choice: str, *, radius: float = 1.0, **fields) -> lt.Config:
-    """A long_term.Config with the initialization (scheme, nonlinearity, radius) of ``choice``."""
+def scheme_config(choice: str, *, radius: float = 1.0, **fields) -> scored_run.Config:
+    """A scored_run.Config with the initialization (scheme, nonlinearity, radius) of ``choice``."""
     if choice not in CHOICES:
         raise ValueError(f"unknown initialization {choice!r}; choose one of {', '.join(CHOICES)}")
     init = {"irnn": "identity", "irnn_le": "identity", "radius": "xavier"}.get(choice, choice)
     fields.setdefault("cell", "rnn")  # the vanilla RNN unless told otherwise (the Config default is the LSTM)
     if choice == "irnn_le":
         fields = {**fields, **LE_TRAINING}
-    return lt.Config(init=init, nonlinearity="relu" if choice in ("irnn", "irnn_le") else "tanh",
-                     spectral_radius=float(radius) if choice == "radius" else None, **fields)
+    return scored_run.Config(init=init, nonlinearity="relu" if choice in ("irnn", "irnn_le") else "tanh",
+                             spectral_radius=float(radius) if choice == "radius" else None, **fields)
 
 
-def choice_of(cfg: lt.Config) -> str:
+def choice_of(cfg: scored_run.Config) -> str:
     """The initialization choice a run config was made from (the inverse of :func:`scheme_config`)."""
     if cfg.init == "identity" and cfg.nonlinearity == "relu":
         le = all(getattr(cfg, k) == v for k, v in LE_TRAINING.items())
@@ -109,7 +108,7 @@ def train_choices(cfg: InitConfig, seed: int, *,
     for k, choice in enumerate(cfg.choices):
         inner = None if callback is None else (
             lambda done, _total, info, k=k: callback(k * int(cfg.steps) + done, total, info))
-        result = lt.run(cfg.run_config(choice), seed, callback=inner)
+        result = scored_run.run(cfg.run_config(choice), seed, callback=inner)
         runs.append({"choice": choice, "label": LABELS[choice], "test_loss": result.test_loss,
                      "baseline": result.baseline, "ratio": result.ratio, "verdict": result.verdict,
                      "stopped_at": result.stopped_at})
@@ -125,12 +124,14 @@ def with_changes(cfg: InitConfig, **changes) -> InitConfig:
 
 def work(cfg: InitConfig) -> list:
     """What :func:`train_choices` trains, for the estimate a button shows: one run per initialization."""
-    return lt.work([cfg.run_config(choice) for choice in cfg.choices])
+    return scored_run.work([cfg.run_config(choice) for choice in cfg.choices])
 
 
 def with_choices(sweep: pd.DataFrame) -> pd.DataFrame:
     """The initialization sweep's rows with the choice behind each (see :func:`choice_of`) and its label."""
-    from rnncore.experiments.sweeps import config_of  # the sweeps module imports this one
+    from rnncore.experiments.sweeps import (
+        config_of,  # the sweeps module imports this one
+    )
     choice = [choice_of(config_of(row)) for _, row in sweep.iterrows()]
     return sweep.assign(choice=choice, label=[LABELS[c] for c in choice])
 

@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 import rnncore
-from rnncore.experiments import clipping
+from rnncore.experiments import clipping, scored_run
 from rnncore.experiments import gated_cells as remedies
 from rnncore.experiments import initialization as init_schemes
 from rnncore.experiments import long_term as lt
@@ -70,19 +70,19 @@ RUNS = Path(__file__).resolve().parent.parent / "data" / "sweep_runs"
 LAGS = (10, 25, 50, 100, 200)
 CELLS = ("rnn", "lstm", "gru")
 SEEDS = tuple(range(10))  # seeds per point of every sweep
-FIELDS = tuple(f.name for f in dataclasses.fields(lt.Config))
+FIELDS = tuple(f.name for f in dataclasses.fields(scored_run.Config))
 SCORES = ("test_loss", "baseline", "ratio", "success", "verdict", "stopped_at", "final_train_ratio",
           "max_grad_norm", "clip_events", "dh0_start", "dh0_end")
 #: The columns that the same config and seed reproduce exactly (wall time is the only other column).
 EXACT = ("seed",) + FIELDS + SCORES
 
-REFERENCE = lt.Config(task="adding", cell="lstm", T=50, hidden=32, optimizer="adam", lr=1e-2, steps=1500, batch=64,
-                      clip=1.0, test_size=1000, forget_bias=1.0)
+REFERENCE = scored_run.Config(task="adding", cell="lstm", T=50, hidden=32, optimizer="adam", lr=1e-2, steps=1500,
+                              batch=64, clip=1.0, test_size=1000, forget_bias=1.0)
 #: The models of the lag sweeps: (cell, LSTM forget-gate bias).
 LAG_MODELS = (("rnn", 0.0), ("lstm", 1.0), ("lstm", 0.0), ("gru", 0.0))
 #: The clipping sweep's run, with ``clip`` set per point (see ``calib_clipping`` and CLIP_CHOICE).
-CLIP_BASE = lt.Config(task="adding", cell="rnn", T=50, hidden=32, optimizer="sgd", lr=0.1, steps=1500,
-                      batch=64, clip=1.0, init="xavier", nonlinearity="tanh", test_size=1000, forget_bias=0.0)
+CLIP_BASE = scored_run.Config(task="adding", cell="rnn", T=50, hidden=32, optimizer="sgd", lr=0.1, steps=1500,
+                              batch=64, clip=1.0, init="xavier", nonlinearity="tanh", test_size=1000, forget_bias=0.0)
 CLIP_CHOICE = ("chosen by a short calibration, calib_clipping (plain SGD and SGD with momentum 0.9 at learning rates "
                "0.01, 0.03, 0.1, for the tanh RNN from Xavier and the IRNN; 3 seeds, 1,500 steps, T = 25): among "
                "the settings where clipped training learns (median held-out loss below half the baseline), the one "
@@ -96,29 +96,29 @@ IRNN_CHOICE = ("Le et al. 2015 train the IRNN with plain SGD, a learning rate an
 class Sweep(NamedTuple):
     name: str
     about: str                                # one line for the JSON and the pages
-    configs: Callable[[], list[lt.Config]]    # the points, without seeds
+    configs: Callable[[], list[scored_run.Config]]  # the points, without seeds
     seeds: tuple[int, ...]
     chosen: str = ""                          # how the settings were chosen (recorded in the JSON)
 
 
-def _lag_configs(task: str) -> list[lt.Config]:
+def _lag_configs(task: str) -> list[scored_run.Config]:
     return [dataclasses.replace(REFERENCE, task=task, cell=cell, forget_bias=bias, T=T)
             for cell, bias in LAG_MODELS for T in LAGS]
 
 
-def _init_configs() -> list[lt.Config]:
+def _init_configs() -> list[scored_run.Config]:
     return [init_schemes.scheme_config(c, radius=1.0, **_reference_fields(T=T))
             for c in init_schemes.CHOICES for T in LAGS]
 
 
-def _calib_clipping() -> list[lt.Config]:
+def _calib_clipping() -> list[scored_run.Config]:
     base = dataclasses.replace(CLIP_BASE, optimizer="sgd", lr=0.01)
     return [dataclasses.replace(base, init=init, nonlinearity=nl, optimizer=opt, lr=lr, T=T, clip=clip)
             for init, nl in (("xavier", "tanh"), ("identity", "relu")) for opt in ("sgd", "momentum")
             for lr in (0.01, 0.03, 0.1) for T in (25,) for clip in (None, 1.0)]
 
 
-def _calib_irnn() -> list[lt.Config]:
+def _calib_irnn() -> list[scored_run.Config]:
     return [init_schemes.scheme_config("irnn", **{**_reference_fields(T=T), "optimizer": "sgd", "lr": lr,
                                                   "clip": clip})
             for lr in (1e-3, 3e-3, 1e-2) for clip in (1.0, 10.0) for T in (25, 50)]
@@ -182,7 +182,7 @@ def _reference_fields(**changes) -> dict:
 
 # ---- one point ---------------------------------------------------------------------------------------------------
 
-def point_row(cfg: lt.Config, seed: int, *, callback: Callable[[int, int, dict], None] | None = None) -> dict:
+def point_row(cfg: scored_run.Config, seed: int, *, callback: Callable[[int, int, dict], None] | None = None) -> dict:
     """Train one point and score it: the row of a sweep's CSV. The sweep and the pages both call this.
 
     Returns:
@@ -191,12 +191,12 @@ def point_row(cfg: lt.Config, seed: int, *, callback: Callable[[int, int, dict],
         ``dh0_end`` are the mean ||dL/dh_0|| over the first and the last 100 steps.
     """
     start = time.perf_counter()
-    result = lt.run(cfg, seed, callback=callback)
+    result = scored_run.run(cfg, seed, callback=callback)
     frame = result.frame
     tail = frame["ratio"].to_numpy()[-min(100, len(frame)):]
     return {
         **dataclasses.asdict(cfg), "seed": int(seed), "test_loss": result.test_loss, "baseline": result.baseline,
-        "ratio": result.ratio, "success": bool(result.ratio < lt.SOLVED), "verdict": result.verdict,
+        "ratio": result.ratio, "success": bool(result.ratio < scored_run.SOLVED), "verdict": result.verdict,
         "stopped_at": -1 if result.stopped_at is None else int(result.stopped_at),
         "final_train_ratio": float(tail.mean()) if len(tail) else math.nan,
         "max_grad_norm": float(frame["grad_norm"].max()) if len(frame) else math.nan,
@@ -207,7 +207,7 @@ def point_row(cfg: lt.Config, seed: int, *, callback: Callable[[int, int, dict],
     }
 
 
-def config_of(row) -> lt.Config:
+def config_of(row) -> scored_run.Config:
     """The run config stored in a CSV row (a Series or a dict): NaN becomes None, whole numbers become ints."""
     values = {}
     for name in FIELDS:
@@ -219,7 +219,7 @@ def config_of(row) -> lt.Config:
         values[name] = v
     for name in ("T", "hidden", "steps", "batch", "test_size"):
         values[name] = int(values[name])
-    return lt.Config(**values)
+    return scored_run.Config(**values)
 
 
 def same_point(a, b) -> bool:
@@ -237,7 +237,7 @@ def _plain_value(v):
     return v.item() if isinstance(v, (np.integer, np.floating, np.bool_)) else v
 
 
-def find(frame: pd.DataFrame, cfg: lt.Config, seed: int) -> pd.Series | None:
+def find(frame: pd.DataFrame, cfg: scored_run.Config, seed: int) -> pd.Series | None:
     """The row of ``frame`` made from ``cfg`` and ``seed``, or None."""
     for _, row in frame[frame["seed"] == seed].iterrows():
         if config_of(row) == cfg:
@@ -352,7 +352,7 @@ def _one_blas_thread() -> None:
     _LIMITS = threadpool_limits(1)
 
 
-def _point(cfg: lt.Config, seed: int) -> dict:
+def _point(cfg: scored_run.Config, seed: int) -> dict:
     return point_row(cfg, seed)
 
 
@@ -384,7 +384,7 @@ def _append(csv: Path, row: dict) -> None:
 def sweep_settings(sweep: Sweep) -> dict:
     """What defines a sweep (compared on resume: a changed definition is not mixed with old rows)."""
     return {"name": sweep.name, "about": sweep.about, "chosen": sweep.chosen, "seeds": list(sweep.seeds),
-            "configs": [dataclasses.asdict(c) for c in sweep.configs()], "success": f"ratio < {lt.SOLVED}"}
+            "configs": [dataclasses.asdict(c) for c in sweep.configs()], "success": f"ratio < {scored_run.SOLVED}"}
 
 
 def run_sweep(sweep: Sweep, out: Path, argv: list[str], *, resume: bool = True, workers: int = 1,
@@ -425,7 +425,7 @@ def run_sweep(sweep: Sweep, out: Path, argv: list[str], *, resume: bool = True, 
     progress(complete=not todo)
     log(f"[{sweep.name}] {len(points) - len(todo)}/{len(points)} points made, {len(todo)} to go, {workers} worker(s)")
 
-    def finished(cfg: lt.Config, seed: int, row: dict) -> None:
+    def finished(cfg: scored_run.Config, seed: int, row: dict) -> None:
         rows.append(row)
         _append(csv, row)
         n = len(rows)
