@@ -203,3 +203,17 @@ def test_the_parallel_sentence_is_made_of_the_cost_numbers():
     assert "In time, not here" in text and "faster per step only at T = 16, 32" in text
     quick = ex.parallel_sentence(ex.cost_verdict(_cost_frame((1e-3, 2e-3, 4e-3), (1e-4, 3e-4, 1e-3))))
     assert "In time, here too" in quick
+
+
+def test_answers_read_the_longest_lag_and_say_which_models_solved_it(tiny):
+    a = ex.answers(tiny.summary, TINY)
+    by = tiny.summary.set_index(["task", "T", "model"])
+    assert a.T == 6 and set(a.loss) == {(t, m) for t in TINY.tasks for m in ex.MODELS}
+    assert a.loss[("adding", "transformer")] == by.loc[("adding", 6, "transformer"), "loss"]
+    assert a.seconds["rnn"] == by.loc[(TINY.tasks[0], 6, "rnn"), "seconds"]
+    made = tiny.summary.copy()  # the attention RNN far below half the baseline everywhere, the others at it
+    made["loss"] = np.where(made["model"] == "rnn+attention", 0.1 * made["baseline"], made["baseline"])
+    a = ex.answers(made, TINY)
+    assert a.solved == ("rnn+attention",)
+    assert a.solved_sentence == ("in this run (one seed), rnn+attention got below half the baseline loss on every "
+                                 "task; the plain RNN did not")

@@ -108,3 +108,15 @@ def test_charts_are_valid_and_box_the_current_step():
     assert set(box["t"]) == {3} and len(box) == 4
     spec = assert_valid_chart(charts.outputs_over_time(result.outputs, 3))
     assert any(d == [{"value": 3.0, "reference": "the step shown, t = 3"}] for d in spec["datasets"].values())
+
+
+def test_the_step_facts_are_the_norm_of_h_t_and_the_outputs_at_t():
+    cfg = basics.Config(cell="rnn", hidden_size=4, T=6)
+    trace = basics.trace(cfg, 0)
+    step = basics.at_step(trace, 3)
+    h = trace.hidden[trace.hidden["t"] == 3].sort_values("unit")["h"].to_numpy()
+    assert step.h_norm == pytest.approx(np.sqrt(np.sum(h ** 2)), rel=1e-12)
+    assert step.y == tuple(trace.outputs[trace.outputs["t"] == 3]["y"]) and len(step.y) == cfg.output_size
+    assert basics.at_step(trace, 1).h_norm != step.h_norm
+    with pytest.raises(ValueError, match="t=7"):
+        basics.at_step(trace, 7)

@@ -110,3 +110,16 @@ def test_charts_are_valid(result):
     assert_valid_chart(charts.check_errors(result.table, gradcheck.TOLERANCE))
     frame = result.table[["case", "array", "rel_error"]].rename(columns={"array": "quantity", "rel_error": "rel_diff"})
     assert_valid_chart(charts.parity(frame.assign(rel_diff=0.0)))  # bit-identical values are drawn, at the floor
+
+
+def test_findings_count_the_passes_name_the_worst_and_say_whether_the_control_was_caught(result):
+    found = engine_check.findings(result)
+    assert (found.passed, found.total) == (int(result.table["passed"].sum()), len(result.table))
+    assert found.worst["rel_error"] == result.table["rel_error"].max() and found.failing.empty
+    assert found.caught and found.control_error > engine_check.TOLERANCE
+    broken = result.table.copy()
+    broken.loc[0, ["rel_error", "passed"]] = [0.5, False]  # one check that fails: counted, named, listed
+    control = result.control.assign(passed=True)          # a control that passes is a check that sees nothing
+    found = engine_check.findings(result._replace(table=broken, control=control))
+    assert found.passed == found.total - 1 and found.worst["array"] == broken.loc[0, "array"]
+    assert list(found.failing.index) == [0] and not found.caught

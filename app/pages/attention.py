@@ -27,8 +27,7 @@ def fig(x: float) -> str:
 
 
 base = shipped()
-ref = base.sweep.summary.set_index(["task", "T", "model"])
-ref_T = max(base.config.lags)
+ref = exp.answers(base.sweep.summary, base.config)
 
 st.title("Attention & transformers")
 st.markdown(
@@ -44,10 +43,11 @@ ui.article_box(
          "the RNN's limited parallelization. It gives no code and no numbers for either.",
     code_does="Nothing to run: these remedies are a list at the end of the article. Its long-term dependency "
               "code, the task used here, never updates a weight (see the Long-term dependencies page).",
-    measured=f"First-element recall at T = {ref_T}, {base.config.steps} Adam steps each (shipped run): plain RNN "
-             f"loss {fig(ref.loc[('first_element', ref_T, 'rnn'), 'loss'])} (baseline 0.25), RNN + attention "
-             f"{fig(ref.loc[('first_element', ref_T, 'rnn+attention'), 'loss'])}, transformer "
-             f"{fig(ref.loc[('first_element', ref_T, 'transformer'), 'loss'])}. Self-attention needs 1 sequential "
+    measured=f"First-element recall at T = {ref.T}, {base.config.steps} Adam steps each (shipped run): plain RNN "
+             f"loss {fig(ref.loss[('first_element', 'rnn')])} (baseline "
+             f"{fig(ref.baseline['first_element'])}), RNN + attention "
+             f"{fig(ref.loss[('first_element', 'rnn+attention')])}, transformer "
+             f"{fig(ref.loss[('first_element', 'transformer')])}. Self-attention needs 1 sequential "
              "step instead of T, but its time per step and memory grow with T (below).",
 )
 
@@ -172,24 +172,17 @@ ui.chart(charts.cost_chart, cost, width="content",
 ui.download_csv(cost, "attention-cost-vs-T")
 
 st.header("The article's three lines, answered")
-T_top, v = max(shown_cfg.lags), exp.cost_verdict(cost)
-lines = []
-for task in shown_cfg.tasks:
-    r = {m: table.loc[(task, T_top, m), "loss"] for m in exp.MODELS}
-    lines.append(f"{charts.TASK_TITLES[task].lower()} at T = {T_top}, loss {fig(r['rnn'])} for the plain RNN "
-                 f"(baseline {fig(table.loc[(task, T_top, 'rnn'), 'baseline'])}), {fig(r['rnn+attention'])} with "
-                 f"attention, {fig(r['transformer'])} for the transformer")
-seconds = {m: table.loc[(shown_cfg.tasks[0], T_top, m), "seconds"] for m in exp.MODELS}
-solved = [m for m in exp.MODELS if all(table.loc[(task, T_top, m), "loss"] < 0.5 * table.loc[(task, T_top, m), "baseline"]
-                                      for task in shown_cfg.tasks)]
-solved_text = (f"{' and '.join(solved) if solved else 'no model'} got below half the baseline loss on "
-               f"{'every task' if len(shown_cfg.tasks) > 1 else 'the task'}"
-               + ("" if "rnn" in solved else "; the plain RNN did not"))
+v, a = exp.cost_verdict(cost), exp.answers(sweep.summary, shown_cfg)
+T_top, seconds = a.T, a.seconds
+lines = [f"{charts.TASK_TITLES[task].lower()} at T = {T_top}, loss {fig(a.loss[(task, 'rnn')])} for the plain RNN "
+         f"(baseline {fig(a.baseline[task])}), {fig(a.loss[(task, 'rnn+attention')])} with "
+         f"attention, {fig(a.loss[(task, 'transformer')])} for the transformer" for task in shown_cfg.tasks]
 st.markdown(
     f"1. **Attention helps with long-range dependencies.** Measured: {'; '.join(lines)}. The maps above show how: "
     "the readout reaches the marked positions directly, not through T recurrent steps.\n"
     f"2. **Transformers process the whole sequence in parallel.** {exp.parallel_sentence(v)}\n"
-    f"3. **These advances improved performance.** With the same number of updates at T = {T_top}, {solved_text}. "
+    f"3. **These advances improved performance.** With the same number of updates at T = {T_top}, "
+    f"{a.solved_sentence}. "
     f"The price in this NumPy engine: training the transformer took "
     f"{seconds['transformer']:.3g} s against {seconds['rnn']:.3g} s for the plain RNN and "
     f"{seconds['rnn+attention']:.3g} s for the RNN with attention ({shown_cfg.tasks[0].replace('_', '-')}, "

@@ -65,10 +65,9 @@ with right:
              caption="Each column is the memory after one step: it is built from the column before and the input.")
     ui.chart(charts.outputs_over_time, result.outputs, t,
              caption="Each output is read from that step's hidden state alone, by the same weights at every step.")
-h_t = result.hidden.loc[result.hidden["t"] == t, "h"]
-y_t = result.outputs.loc[result.outputs["t"] == t, "y"]
-st.caption(f"At t = {t}: ‖h_t‖ = {float((h_t ** 2).sum() ** 0.5):.3f}, "
-           f"y_t = [{', '.join(f'{v:.3f}' for v in y_t)}]. Hover a cell for its value.")
+step = exp.at_step(result, t)
+st.caption(f"At t = {t}: ‖h_t‖ = {step.h_norm:.3f}, "
+           f"y_t = [{', '.join(f'{v:.3f}' for v in step.y)}]. Hover a cell for its value.")
 for frame, name in ((result.inputs, "basics-inputs"), (result.hidden, "basics-hidden-states"),
                     (result.outputs, "basics-outputs")):
     ui.download_csv(frame, name)

@@ -38,10 +38,8 @@ def checks(cfg: exp.Config, seed: int) -> exp.Result:
 
 
 result = checks(cfg, seed)
-table, control = result.table, result.control
-passed, total = int(table["passed"].sum()), len(table)
-worst = table.loc[table["rel_error"].idxmax()]
-caught = not bool(control["passed"].iloc[0])
+table, found = result.table, exp.findings(result)
+passed, total, worst = found.passed, found.total, found.worst
 with article:
     ui.article_box(
         said="Its code samples compute gradients by hand (the vanishing-gradient demo's backward recursion, the "
@@ -52,20 +50,20 @@ with article:
                   "both.",
         measured=f"**{passed} of {total}** gradients pass (relative error ≤ {exp.TOLERANCE:g}); the worst "
                  f"is **{worst['rel_error']:.1e}** ({worst['case']}, {worst['array']}). A 0.1% error injected on "
-                 f"purpose gives {control['rel_error'].iloc[0]:.1e} and is "
-                 f"**{'caught' if caught else 'NOT caught'}**.",
+                 f"purpose gives {found.control_error:.1e} and is "
+                 f"**{'caught' if found.caught else 'NOT caught'}**.",
     )
 
 metrics = st.columns(3)
 metrics[0].metric("Gradients that pass", f"{passed} / {total}")
 metrics[1].metric("Worst relative error", f"{worst['rel_error']:.1e}",
                   help=f"{worst['kind']}: {worst['case']}, {worst['array']}")
-metrics[2].metric("Injected 0.1% error", "caught" if caught else "missed",
-                  help=f"relative error {control['rel_error'].iloc[0]:.1e} > tolerance {exp.TOLERANCE:g}")
+metrics[2].metric("Injected 0.1% error", "caught" if found.caught else "missed",
+                  help=f"relative error {found.control_error:.1e} > tolerance {exp.TOLERANCE:g}")
 if passed < total:
-    failing = table[~table["passed"]]
     st.error(f"{total - passed} gradient check(s) fail: "
-             + ", ".join(f"{r.kind} {r.case} {r.array} ({r.rel_error:.1e})" for r in failing.head(5).itertuples())
+             + ", ".join(f"{r.kind} {r.case} {r.array} ({r.rel_error:.1e})"
+                         for r in found.failing.head(5).itertuples())
              + (". With ε far from 1e-6, the finite differences themselves are inaccurate." if eps != 1e-6 else "."),
              icon=":material/error:")
 

@@ -84,6 +84,31 @@ class SweepResult(NamedTuple):
     self_attention: pd.DataFrame  # task, T, head, query, key, weight (the transformer, held-out example 0)
 
 
+class Answers(NamedTuple):
+    """What the page's answers to the article quote from one sweep, at its longest lag (one run: one seed)."""
+
+    T: int                  # the longest lag of the sweep
+    loss: dict              # (task, model) -> held-out loss at T
+    baseline: dict          # task -> the loss of the task's constant predictor at T
+    seconds: dict           # model -> seconds its training took, on the sweep's first task at T
+    solved: tuple           # the models below half the baseline loss on every task at T, in MODELS order
+    solved_sentence: str    # that, in words, said of this run
+
+
+def answers(summary: pd.DataFrame, cfg: Config) -> Answers:
+    """The numbers of :class:`Answers` from a sweep's ``summary`` frame (of ``run(cfg, ...)``)."""
+    by = summary.set_index(["task", "T", "model"])
+    T = int(max(cfg.lags))
+    loss = {(task, m): float(by.loc[(task, T, m), "loss"]) for task in cfg.tasks for m in MODELS}
+    baseline = {task: float(by.loc[(task, T, "rnn"), "baseline"]) for task in cfg.tasks}
+    seconds = {m: float(by.loc[(cfg.tasks[0], T, m), "seconds"]) for m in MODELS}
+    solved = tuple(m for m in MODELS if all(loss[(task, m)] < 0.5 * baseline[task] for task in cfg.tasks))
+    sentence = (f"in this run (one seed), {' and '.join(solved) if solved else 'no model'} got below half the "
+                f"baseline loss on {'every task' if len(cfg.tasks) > 1 else 'the task'}"
+                + ("" if "rnn" in solved else "; the plain RNN did not"))
+    return Answers(T, loss, baseline, seconds, solved, sentence)
+
+
 def build_model(name: str, task: str, cfg: Config):
     """The model called ``name`` (one of MODELS) for ``task``, sized by ``cfg``."""
     D = INPUT_SIZE[task]

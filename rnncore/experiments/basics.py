@@ -57,6 +57,23 @@ class Trace(NamedTuple):
     shapes: pd.DataFrame   # array, shape, meaning: every array of the pass
 
 
+class Step(NamedTuple):
+    """The caption's facts about one step t of a :class:`Trace`."""
+
+    t: int
+    h_norm: float          # the Euclidean norm of h_t
+    y: tuple[float, ...]   # the outputs y_t
+
+
+def at_step(trace: Trace, t: int) -> Step:
+    """The norm of the hidden state and the outputs at step ``t`` (1..T) of ``trace``."""
+    h = trace.hidden.loc[trace.hidden["t"] == t, "h"].to_numpy()
+    if h.size == 0:
+        raise ValueError(f"t={t} is not a step of this trace (1..{int(trace.hidden['t'].max())})")
+    y = trace.outputs.loc[trace.outputs["t"] == t, "y"].to_numpy()
+    return Step(int(t), float(np.linalg.norm(h)), tuple(float(v) for v in y))
+
+
 def make_signal(signal: str, T: int, D: int, *, rng: np.random.Generator) -> np.ndarray:
     """One input sequence of shape (1, T, D).
 

@@ -70,6 +70,25 @@ class Result(NamedTuple):
     summary: pd.DataFrame   # kind, checks, passed, worst_rel_error
 
 
+class Findings(NamedTuple):
+    """What the page quotes from a :class:`Result`."""
+
+    passed: int              # checks within TOLERANCE
+    total: int               # checks run
+    worst: dict              # the row with the largest relative error: kind, case, array, rel_error, ...
+    control_error: float     # the relative error of the gradient with a 0.1% error injected on purpose
+    caught: bool             # whether that check failed, as it must
+    failing: pd.DataFrame    # the rows that fail (empty when every check passes)
+
+
+def findings(result: Result) -> Findings:
+    """The numbers the Engine check page prints, from one run of the checks."""
+    table, control = result.table, result.control
+    return Findings(int(table["passed"].sum()), len(table), table.loc[table["rel_error"].idxmax()].to_dict(),
+                    float(control["rel_error"].iloc[0]), not bool(control["passed"].iloc[0]),
+                    table[~table["passed"]])
+
+
 def _state(cell, rng, B, H):
     parts = tuple(rng.standard_normal((B, H)) for _ in range(cell.state_size))
     return parts if cell.state_size == 2 else parts[0]
