@@ -164,7 +164,7 @@ def test_ratio_of_measured_to_estimated():
 
 
 def test_a_runs_size_follows_its_steps_and_held_out_batch():
-    cfg = scored_run.Config(task="adding", cell="gru", T=20, hidden=8, steps=40, test_size=640, batch=64)
+    cfg = scored_run.Config(task="adding", cell="gru", T=20, hidden_size=8, steps=40, test_size=640, batch=64)
     train, held = scored_run.work([cfg])
     assert train.count == 40 and held.count == 10
     assert train.unit_key == scored_run.work([dataclasses.replace(cfg, steps=400, lr=0.1)])[0].unit_key  # same step
@@ -175,6 +175,6 @@ def test_a_runs_size_follows_its_steps_and_held_out_batch():
 
 
 def test_a_real_probe_runs_one_training_step_of_the_run():
-    cfg = scored_run.Config(task="adding", cell="rnn", T=5, hidden=4, steps=1000, test_size=64)
+    cfg = scored_run.Config(task="adding", cell="rnn", T=5, hidden_size=4, steps=1000, test_size=64)
     est = effort.estimate(scored_run.work([cfg]))
     assert 0 < est.low <= est.seconds <= est.high and est.units == 1001 and est.probed > 0

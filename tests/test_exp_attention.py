@@ -13,7 +13,7 @@ import rnncore as rc
 import rnncore.charts.attention as charts
 import rnncore.experiments.attention as ex
 
-TINY = ex.Config(lags=(4, 6), steps=5, batch=4, hidden=4, eval_n=6, n_maps=6)
+TINY = ex.Config(lags=(4, 6), steps=5, batch=4, hidden_size=4, eval_n=6, n_maps=6)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_progress_counts_every_step_of_the_sweep():
 
 
 @pytest.mark.parametrize("changes", [dict(tasks=("copy_memory",)), dict(lags=()), dict(lags=(1,)),
-                                     dict(hidden=5), dict(steps=0)])
+                                     dict(hidden_size=5), dict(steps=0)])
 def test_bad_configs_raise(changes):
     with pytest.raises(ValueError, match="Config"):
         dataclasses.replace(ex.Config(), **changes)

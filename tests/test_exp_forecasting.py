@@ -12,7 +12,7 @@ from rnncore.charts import forecasting as charts
 from rnncore.data.uploads import validate_series_csv
 from rnncore.experiments import forecasting as fx
 
-QUICK = fx.Config(steps=30, hidden=8, window=12, horizon=6)
+QUICK = fx.Config(steps=30, hidden_size=8, window=12, horizon=6)
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_shipped_models_are_what_this_code_makes():
                            cell="rnn", mode="full", seed=0)
     assert fresh.losses == pytest.approx(run.losses[:50], rel=1e-9)
     assert fx.load_shipped(dataclasses.replace(cfg, ar_order=2, horizon=6), sc, cell="rnn", mode="full", seed=0)
-    assert fx.load_shipped(dataclasses.replace(cfg, hidden=8), sc, cell="rnn", mode="full", seed=0) is None
+    assert fx.load_shipped(dataclasses.replace(cfg, hidden_size=8), sc, cell="rnn", mode="full", seed=0) is None
     assert fx.load_shipped(cfg, fx.SeriesConfig(noise=0.2), cell="rnn", mode="full", seed=0) is None
 
 

@@ -13,7 +13,7 @@ from rnncore.charts import long_term as charts
 from rnncore.experiments import long_term as lt
 from rnncore.experiments import scored_run, stats
 
-TINY = scored_run.Config(task="adding", cell="gru", T=8, hidden=6, steps=12, batch=8, test_size=50)
+TINY = scored_run.Config(task="adding", cell="gru", T=8, hidden_size=6, steps=12, batch=8, test_size=50)
 
 
 @pytest.mark.parametrize("task", list(scored_run.TASK_SIZES))
@@ -72,8 +72,9 @@ def test_cells_of_one_seed_see_the_same_batches(monkeypatch):
 
 
 def test_a_run_that_diverges_is_reported_not_raised():
-    cfg = scored_run.Config(task="adding", cell="rnn", T=60, hidden=16, steps=40, batch=16, clip=None, optimizer="sgd",
-                            lr=2.0, nonlinearity="relu", init="orthogonal", spectral_radius=1.5, test_size=20)
+    cfg = scored_run.Config(task="adding", cell="rnn", T=60, hidden_size=16, steps=40, batch=16, clip=None,
+                            optimizer="sgd", lr=2.0, nonlinearity="relu", init="orthogonal", spectral_radius=1.5,
+                            test_size=20)
     res = scored_run.run(cfg, 0)
     assert res.stopped_at is not None and "step" in res.reason
     assert len(res.frame) == res.stopped_at - 1

@@ -16,7 +16,7 @@ from rnncore.experiments import clipping, scored_run
 from rnncore.experiments import gated_cells as remedies
 from rnncore.experiments import initialization as ins
 
-TINY_GATES = remedies.GateConfig(T=10, hidden=5, steps=4, flow_batch=6)
+TINY_GATES = remedies.GateConfig(T=10, hidden_size=5, steps=4, flow_batch=6)
 
 
 def brute_rnn_flow(params: dict, xs: np.ndarray, dlast: np.ndarray) -> np.ndarray:
@@ -59,7 +59,7 @@ def test_gate_flow_measures_the_runs_own_weights_before_and_after():
 
 
 def test_small_weights_vanish_faster_than_orthogonal_ones():
-    cfg = ins.InitConfig(T=30, hidden=16, choices=("small", "orthogonal", "irnn"), flow_batch=16)
+    cfg = ins.InitConfig(T=30, hidden_size=16, choices=("small", "orthogonal", "irnn"), flow_batch=16)
     first = ins.flow_at_init(cfg, 0).query("t == 1").set_index("choice")["norm"]
     # 0.01-scale W_h has a spectral norm of about 0.01 * 2 sqrt(H) = 0.08: 29 steps shrink by 0.08^29 ~ 1e-32
     assert first["small"] < 1e-25 < 1e-8 < first["orthogonal"]
@@ -77,14 +77,14 @@ def test_choices_round_trip_through_run_configs(choice):
 
 
 def test_train_choices_uses_the_same_seed_for_every_choice():
-    cfg = ins.InitConfig(T=10, hidden=4, steps=3, choices=("xavier", "irnn"))
+    cfg = ins.InitConfig(T=10, hidden_size=4, steps=3, choices=("xavier", "irnn"))
     res = ins.train_choices(cfg, 1)
     assert list(res.runs["choice"]) == ["xavier", "irnn"]
     assert res.runs.set_index("choice").loc["irnn", "test_loss"] == scored_run.run(cfg.run_config("irnn"), 1).test_loss
 
 
 def test_clipping_compares_the_same_run_three_ways():
-    cfg = clipping.ClipConfig(T=12, hidden=8, steps=15, lr=0.05, threshold=0.5)
+    cfg = clipping.ClipConfig(T=12, hidden_size=8, steps=15, lr=0.05, threshold=0.5)
     res = clipping.compare(cfg, 0)
     curves = {m: res.curves[res.curves["mode"] == m].reset_index(drop=True) for m in clipping.MODES}
     # step 1: same weights, same batch, so the same gradient before clipping
@@ -131,14 +131,14 @@ def test_charts_are_valid():
     flow = res.flow.copy()
     flow.loc[0, "norm"] = np.inf
     assert_valid_chart(gate_charts.flow_chart(flow))
-    clip = clipping.compare(clipping.ClipConfig(T=10, hidden=4, steps=5), 0)
+    clip = clipping.compare(clipping.ClipConfig(T=10, hidden_size=4, steps=5), 0)
     assert_valid_chart(clip_charts.clip_loss_chart(clip.curves, baseline=1 / 6))
     assert_valid_chart(clip_charts.clip_norm_chart(clip.curves, threshold=1.0))
     cl = clipping.cliff(clipping.CliffConfig(grid=6, steps=10))
     assert_valid_chart(clip_charts.cliff_chart(cl.surface, cl.paths))
-    init = ins.train_choices(ins.InitConfig(T=10, hidden=4, steps=2), 0)
+    init = ins.train_choices(ins.InitConfig(T=10, hidden_size=4, steps=2), 0)
     assert_valid_chart(init_charts.ratio_by_choice(init.runs, title="t"))
-    flow = ins.flow_at_init(ins.InitConfig(T=10, hidden=4), 0)
+    flow = ins.flow_at_init(ins.InitConfig(T=10, hidden_size=4), 0)
     assert_valid_chart(gate_charts.flow_chart(flow, color="label:N", color_title="Initialization", cells=False))
 
 

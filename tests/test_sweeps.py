@@ -164,7 +164,7 @@ def test_the_clipping_and_irnn_settings_are_what_their_calibrations_choose():
 
 # ---- the command and the readers ---------------------------------------------------------------------------------
 
-TINY = scored_run.Config(task="adding", cell="rnn", T=6, hidden=3, steps=4, batch=4, test_size=10)
+TINY = scored_run.Config(task="adding", cell="rnn", T=6, hidden_size=3, steps=4, batch=4, test_size=10)
 
 
 def test_run_sweep_writes_every_point_and_resumes_without_redoing_any(tmp_path, monkeypatch):

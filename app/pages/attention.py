@@ -61,7 +61,7 @@ with st.container(border=True):
         lags = ui.multiselect("Lags T", [5, 10, 20, 50, 100, 200], key="lags", value=list(base.config.lags),
                               help="Sequence lengths: the first bit, or the first marker, lies T - 1 steps back.")
     with c3:
-        hidden = ui.select("Width", [8, 16, 32], key="hidden", value=base.config.hidden,
+        hidden_size = ui.select("Width", [8, 16, 32], key="hidden", value=base.config.hidden_size,
                            help="Hidden size of both RNNs; d_model of the transformer.")
     with c4:
         score = ui.select("Attention score", ["additive", "dot"], key="score", value=base.config.score,
@@ -69,7 +69,7 @@ with st.container(border=True):
     seed = ui.global_seed()
     if not lags:
         st.warning("Pick at least one lag; the charts show the shipped run meanwhile.", icon=":material/info:")
-    cfg = exp.Config(lags=tuple(sorted(lags)) or base.config.lags, steps=steps, hidden=hidden, score=score)
+    cfg = exp.Config(lags=tuple(sorted(lags)) or base.config.lags, steps=steps, hidden_size=hidden_size, score=score)
     if (cfg, seed) != (base.config, base.seed):
         st.info("Your settings differ from the shipped run shown below: press **Train these settings now** to run "
                 "them.", icon=":material/info:")

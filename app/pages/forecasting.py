@@ -91,7 +91,7 @@ with st.expander("Baselines, split and training", icon=":material/tune:"):
                                      format_func=lambda v: f"{v:.0%}")
     with b:
         window = ui.select_slider("Window (values read)", [8, 16, 24, 48], key="window", value=24)
-        hidden = ui.select_slider("Hidden units", [8, 16, 32, 64], key="hidden", value=16)
+        hidden_size = ui.select_slider("Hidden units", [8, 16, 32, 64], key="hidden", value=16)
         horizon = ui.select_slider("Longest horizon scored", [6, 12, 24, 48], key="horizon", value=24)
     with c:
         steps = ui.select_slider("Updates per model", [100, 200, 400, 800, 1600], key="steps", value=400)
@@ -101,7 +101,7 @@ with st.expander("Baselines, split and training", icon=":material/tune:"):
         clip = ui.select_slider("Clip gradient norm at", [0.1, 1.0, 10.0], key="clip", value=1.0)
         truncate = ui.select_slider("Backpropagate through", [0, 4, 8, 16], key="truncate", value=0,
                                     format_func=lambda k: "the whole window" if k == 0 else f"{k} steps (truncated)")
-cfg = exp.Config(window=window, hidden=hidden, steps=steps, batch=batch, lr=lr, clip=clip, truncate=truncate,
+cfg = exp.Config(window=window, hidden_size=hidden_size, steps=steps, batch=batch, lr=lr, clip=clip, truncate=truncate,
                 test_frac=test_frac, ar_order=ar_order, season=season, horizon=horizon)
 seed = ui.global_seed()
 

@@ -49,7 +49,7 @@ ui.article_box(
     said="LSTM and GRU introduce gating mechanisms that mitigate the vanishing gradient problem and capture "
          "long-term dependencies better. No code, no numbers.",
     code_does="Nothing to run: the remedies are a list at the end of the article.",
-    measured=f"{base_cfg['task'].replace('_', ' ').capitalize()}, T = {base_cfg['T']}, H = {base_cfg['hidden']}, "
+    measured=f"{base_cfg['task'].replace('_', ' ').capitalize()}, T = {base_cfg['T']}, H = {base_cfg['hidden_size']}, "
              f"seed {base_seed}. Share of the last "
              "step's gradient that reaches step 1, at initialization → after "
              f"{base_cfg['steps']} steps: RNN **{before['rnn']:.1e} → {after['rnn']:.1e}**, LSTM "
@@ -72,11 +72,11 @@ with st.container(border=True):
     with c[1]:
         T = ui.select_slider("Lag T", [20, 25, 50, 100, 200], key="T", value=DEMO.config.T)
     with c[2]:
-        hidden = ui.select_slider("Hidden size H", [8, 16, 32, 64], key="hidden", value=DEMO.config.hidden)
+        hidden_size = ui.select_slider("Hidden size H", [8, 16, 32, 64], key="hidden", value=DEMO.config.hidden_size)
     with c[3]:
         steps = ui.select_slider("Training steps", [10, 100, 200, 500, 1000, 1500], key="steps",
                                  value=DEMO.config.steps, help="Adam, lr 0.01, batch 64, clip 1: the sweep's settings.")
-    cfg = exp.GateConfig(task=task, T=T, hidden=hidden, steps=steps, forget_bias=forget_bias)
+    cfg = exp.GateConfig(task=task, T=T, hidden_size=hidden_size, steps=steps, forget_bias=forget_bias)
     trained = sweeps.shipped_demo(DEMO.name, cfg, seed)
     live = runs.one(PAGE, "train", runs.Part(
         (cfg, seed), lambda report: sweeps.make_demo(DEMO.name, cfg, seed, callback=report),

@@ -60,7 +60,7 @@ with st.container(border=True):
     with c[0]:
         T = ui.select_slider("Lag T", list(sweeps.LAGS), key="T", value=50)
     with c[1]:
-        hidden = ui.select_slider("Hidden size H", [8, 16, 32, 64], key="hidden", value=32)
+        hidden_size = ui.select_slider("Hidden size H", [8, 16, 32, 64], key="hidden", value=32)
     with c[2]:
         radius = ui.slider("Spectral radius ρ (last choice)", key="radius", min_value=0.5, max_value=2.0,
                            value=shipped_radius, step=0.05,
@@ -68,7 +68,7 @@ with st.container(border=True):
     with c[3]:
         steps = ui.select_slider("Training steps", [10, 100, 500, 1500], key="steps", value=sweeps.REFERENCE.steps,
                                  help="Adam, lr 0.01, batch 64, clip 1: the sweep's settings.")
-cfg = exp.InitConfig(T=T, hidden=hidden, radius=radius, steps=steps)
+cfg = exp.InitConfig(T=T, hidden_size=hidden_size, radius=radius, steps=steps)
 fl = flow(cfg, seed)
 first = fl[fl["t"] == 1].set_index("label")["norm"]
 ui.chart(charts.flow_chart, fl, color="label:N", color_title="Initialization", cells=False,
@@ -116,7 +116,8 @@ st.markdown(f"**Tested** (one-sided Fisher exact on the successes, {found.seeds}
 if "irnn_le" in set(sweep["choice"]):
     le = sweeps.config_of(sweep[sweep["choice"] == "irnn_le"].iloc[0])
     st.caption(f"{exp.LABELS['irnn_le']}: plain SGD, learning rate {le.lr:g}, clipped at norm {le.clip:g}, batch "
-               f"{le.batch}, H {le.hidden}, {le.steps:,} steps ({sweeps.load('sweep_init').settings.get('chosen')}). "
+               f"{le.batch}, H {le.hidden_size}, {le.steps:,} steps "
+               f"({sweeps.load('sweep_init').settings.get('chosen')}). "
                "Le et al. report the IRNN solving the adding problem at long lags with a far larger training "
                f"budget than the {le.steps:,} steps here: a run here that stays at the baseline says what this "
                "budget reaches, not what the IRNN can do.")

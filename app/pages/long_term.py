@@ -88,7 +88,7 @@ with st.container(border=True):
                              help="Sequence length (copy memory: the gap; its sequences are T + 20 long).")
     c = st.columns(4)
     with c[0]:
-        hidden = ui.select_slider("Hidden size H", [4, 8, 16, 32, 64], key="hidden", value=32)
+        hidden_size = ui.select_slider("Hidden size H", [4, 8, 16, 32, 64], key="hidden", value=32)
     with c[1]:
         optimizer = ui.select("Optimizer", ["adam", "rmsprop", "momentum", "sgd"], key="optimizer", value="adam")
     with c[2]:
@@ -100,7 +100,7 @@ with st.container(border=True):
     if T < exp.MIN_T[task]:
         st.caption(f"The {task} task needs T ≥ {exp.MIN_T[task]}: using T = {exp.MIN_T[task]}.")
         T = exp.MIN_T[task]
-    cfg = exp.Config(task=task, cell=cell, T=T, hidden=hidden, optimizer=optimizer, lr=lr, steps=steps)
+    cfg = exp.Config(task=task, cell=cell, T=T, hidden_size=hidden_size, optimizer=optimizer, lr=lr, steps=steps)
     gates_cfg = sweeps.DEMOS["demo_gates"].config
     gates = sweeps.shipped_demo("demo_gates", gates_cfg, seed)
     at_shipped = gates is not None and cell in gated_cells.CELLS and cfg == gates_cfg.run_config(cell)
@@ -143,8 +143,8 @@ rows = lag[lag["task"] == sweep_task]
 settings = sweeps.load("sweep_lag" if sweep_task == "adding" else "sweep_lag_first").settings
 st.markdown(
     f"Shipped sweep: {len(settings['seeds'])} seeds per point, {sweeps.REFERENCE.steps:,} Adam steps (learning rate "
-    f"{sweeps.REFERENCE.lr:g}, batch {sweeps.REFERENCE.batch}, H {sweeps.REFERENCE.hidden}, clip 1), held-out loss "
-    f"on {sweeps.REFERENCE.test_size:,} sequences. Success: below {exp.SOLVED:.0%} of the baseline. "
+    f"{sweeps.REFERENCE.lr:g}, batch {sweeps.REFERENCE.batch}, H {sweeps.REFERENCE.hidden_size}, clip 1), "
+    f"held-out loss on {sweeps.REFERENCE.test_size:,} sequences. Success: below {exp.SOLVED:.0%} of the baseline. "
     f"Made by `python -m rnncore.experiments.sweeps {settings['name']}` in {rows['seconds'].sum() / 60:.0f} min of "
     "training."
 )

@@ -84,7 +84,7 @@ with st.expander("Training settings", icon=":material/tune:"):
         steps = ui.select_slider("Updates per model", [100, 300, 600, 1000, 1500, 3000], key="steps", value=1500)
         embed = ui.select_slider("Embedding size", [8, 16, 32], key="embedding", value=16)
     with b:
-        hidden = ui.select_slider("Hidden units", [8, 16, 32, 64], key="hidden", value=32)
+        hidden_size = ui.select_slider("Hidden units", [8, 16, 32, 64], key="hidden", value=32)
         batch = ui.select_slider("Batch size", [16, 32, 64], key="batch", value=32)
     with c:
         lr = ui.select_slider("Learning rate (Adam)", [0.001, 0.003, 0.01, 0.03, 0.1], key="lr", value=0.01)
@@ -92,7 +92,7 @@ with st.expander("Training settings", icon=":material/tune:"):
     with d:
         max_len = ui.select_slider("Words read per sentence", [20, 40, 80], key="max_len", value=40,
                                    help="Longer sentences keep their first words.")
-cfg = exp.Config(embed=embed, hidden=hidden, steps=steps, batch=batch, lr=lr, clip=clip, max_len=max_len)
+cfg = exp.Config(embed=embed, hidden_size=hidden_size, steps=steps, batch=batch, lr=lr, clip=clip, max_len=max_len)
 seed = ui.global_seed()
 
 upload, upload_name = None, None

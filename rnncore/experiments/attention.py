@@ -56,7 +56,7 @@ class Config:
     lags: tuple = (10, 20, 50, 100)  # sequence lengths T
     steps: int = 300               # Adam updates per model, the same for every model
     batch: int = 32                # sequences per update
-    hidden: int = 16               # H of both RNNs, d_model of the transformer
+    hidden_size: int = 16          # H of both RNNs, d_model of the transformer
     heads: int = 2                 # the transformer's attention heads
     lr: float = 0.01               # Adam's learning rate
     clip: float = 1.0              # gradient clipping by global norm
@@ -69,9 +69,10 @@ class Config:
             raise ValueError(f"Config: tasks={self.tasks!r}; choose a non-empty subset of {TASKS}.")
         if not self.lags or any(int(T) < 2 for T in self.lags):
             raise ValueError(f"Config: lags={self.lags!r}; give at least one sequence length, each >= 2.")
-        if min(self.steps, self.batch, self.hidden, self.eval_n, self.n_maps) < 1 or self.hidden % self.heads:
-            raise ValueError("Config: steps, batch, hidden, eval_n and n_maps must be >= 1, and heads must divide "
-                             f"hidden (got hidden={self.hidden}, heads={self.heads}).")
+        if (min(self.steps, self.batch, self.hidden_size, self.eval_n, self.n_maps) < 1
+                or self.hidden_size % self.heads):
+            raise ValueError("Config: steps, batch, hidden_size, eval_n and n_maps must be >= 1, and heads must "
+                             f"divide hidden_size (got hidden_size={self.hidden_size}, heads={self.heads}).")
 
 
 class SweepResult(NamedTuple):
@@ -113,11 +114,11 @@ def build_model(name: str, task: str, cfg: Config):
     """The model called ``name`` (one of MODELS) for ``task``, sized by ``cfg``."""
     D = INPUT_SIZE[task]
     if name == "rnn":
-        return PlainRNN(ModelSpec(cell="rnn", input_size=D, hidden_size=cfg.hidden))
+        return PlainRNN(ModelSpec(cell="rnn", input_size=D, hidden_size=cfg.hidden_size))
     if name == "rnn+attention":
-        return AttnRNN(cell="rnn", input_size=D, hidden_size=cfg.hidden, kind=cfg.score)
+        return AttnRNN(cell="rnn", input_size=D, hidden_size=cfg.hidden_size, kind=cfg.score)
     if name == "transformer":
-        return TransformerModel(input_size=D, d_model=cfg.hidden, num_heads=cfg.heads, d_ff=2 * cfg.hidden)
+        return TransformerModel(input_size=D, d_model=cfg.hidden_size, num_heads=cfg.heads, d_ff=2 * cfg.hidden_size)
     raise ValueError(f"unknown model {name!r}; choose one of {MODELS}.")
 
 
@@ -214,7 +215,7 @@ def work(cfg: Config) -> list[effort.Piece]:
                                             rng=np.random.default_rng(1), steps=1, optimizer=optim.adam(cfg.lr),
                                             clip=cfg.clip)
 
-                key = ("attention step", name, int(T), cfg.hidden, cfg.heads, cfg.batch, cfg.score)
+                key = ("attention step", name, int(T), cfg.hidden_size, cfg.heads, cfg.batch, cfg.score)
                 pieces.append(effort.Piece(f"{name} update (T = {T})", cfg.steps, setup, key))
     return pieces
 

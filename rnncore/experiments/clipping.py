@@ -38,7 +38,7 @@ class ClipConfig:
     nonlinearity: str = "relu"      # the vanilla RNN's activation
     init: str = "identity"          # a scheme of rnncore.SCHEMES
     spectral_radius: float | None = None  # rescale W_h to this radius, None to keep the scheme's
-    hidden: int = 32                # H
+    hidden_size: int = 32           # H
     optimizer: str = "sgd"          # plain SGD: no per-parameter step normalization that would hide a spike
     lr: float = 0.01                # learning rate
     steps: int = 300                # training steps
@@ -53,7 +53,7 @@ class ClipConfig:
 
     def run_config(self, mode: str) -> scored_run.Config:
         """The training run of one mode ("none", "norm" or "value")."""
-        return scored_run.Config(task=self.task, cell=self.cell, T=int(self.T), hidden=int(self.hidden),
+        return scored_run.Config(task=self.task, cell=self.cell, T=int(self.T), hidden_size=int(self.hidden_size),
                                  optimizer=self.optimizer, lr=float(self.lr), steps=int(self.steps),
                                  clip=None if mode == "none" else float(self.threshold),
                                  clip_mode="value" if mode == "value" else "norm", init=self.init,

@@ -66,7 +66,7 @@ class Config:
     """Models, split and scoring; every field has a quick default."""
 
     window: int = 24          # values the model reads before each forecast
-    hidden: int = 16          # H, hidden units
+    hidden_size: int = 16     # H, hidden units
     steps: int = 400          # Adam updates per model
     batch: int = 32           # windows per update
     lr: float = 0.01          # Adam learning rate
@@ -163,7 +163,7 @@ def model_name(cell: str, mode: str) -> str:
 
 def spec_of(cfg: Config, cell: str) -> rc.ModelSpec:
     """Many-to-many: one scaled value in, the next value out, at every step."""
-    return rc.ModelSpec(cell, input_size=1, hidden_size=cfg.hidden, output_size=1, loss="mse", output="all")
+    return rc.ModelSpec(cell, input_size=1, hidden_size=cfg.hidden_size, output_size=1, loss="mse", output="all")
 
 
 def batches(cfg: Config, prep: Prepared) -> Callable[[np.random.Generator], rc.Batch]:
@@ -203,7 +203,7 @@ def work(cfg: Config, prep: Prepared, *, cell: str, mode: str) -> list[effort.Pi
         return lambda: rc.train(spec, params, batches(cfg, prep), rng=rng, steps=1, optimizer=optimizer,
                                 clip=cfg.clip, truncate=cfg.truncate or None)
 
-    key = ("forecast step", cell, mode, cfg.window, cfg.hidden, cfg.batch, cfg.truncate)
+    key = ("forecast step", cell, mode, cfg.window, cfg.hidden_size, cfg.batch, cfg.truncate)
     return [effort.Piece(f"{cell.upper()} update ({mode})", cfg.steps, setup, key)]
 
 

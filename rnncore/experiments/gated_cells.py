@@ -29,14 +29,14 @@ class GateConfig:
 
     task: str = "adding"      # a key of long_term.TASK_SIZES
     T: int = 50               # the lag
-    hidden: int = 32          # H, the same for every cell
+    hidden_size: int = 32     # H, the same for every cell
     steps: int = 500          # training steps (Adam, lr 1e-2, clip 1, batch 64: the sweep's settings)
     flow_batch: int = 64      # sequences over which the flow is averaged
     forget_bias: float = 1.0  # LSTM only: added to the forget gate's bias (1, the standard; 0: f starts near 0.5)
 
     def run_config(self, cell: str) -> scored_run.Config:
         """The training run of one cell (the sweep's settings otherwise)."""
-        return scored_run.Config(task=self.task, cell=cell, T=int(self.T), hidden=int(self.hidden),
+        return scored_run.Config(task=self.task, cell=cell, T=int(self.T), hidden_size=int(self.hidden_size),
                                  steps=int(self.steps), forget_bias=float(self.forget_bias) if cell == "lstm" else 0.0)
 
 
@@ -83,7 +83,7 @@ def flow_setup(cfg: scored_run.Config, seed: int, n: int) -> FlowSetup:
     xs = scored_run.data_fn(cfg, int(cfg.test_size))(scored_run.streams(seed)[2]).xs[:n]
     # a fourth stream of the seed: spawn(4)[:3] are the run's own (init, data, test) streams
     vec_rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(4)[3])
-    dlast = unit_vectors((xs.shape[0], int(cfg.hidden)), rng=vec_rng)
+    dlast = unit_vectors((xs.shape[0], int(cfg.hidden_size)), rng=vec_rng)
     return FlowSetup(xs, dlast, scored_run.init_params(cfg, rng=scored_run.streams(seed)[0]))
 
 

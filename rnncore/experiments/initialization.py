@@ -40,7 +40,7 @@ class InitConfig:
 
     task: str = "adding"           # a key of long_term.TASK_SIZES
     T: int = 50                    # the lag
-    hidden: int = 32               # H
+    hidden_size: int = 32          # H
     radius: float = 1.0            # ρ, the spectral radius of the "radius" choice
     steps: int = 1500              # training steps (the sweep's budget)
     choices: tuple[str, ...] = CHOICES  # which initializations to compare
@@ -54,7 +54,7 @@ class InitConfig:
 
     def run_config(self, choice: str) -> scored_run.Config:
         """The training run of one initialization."""
-        return scheme_config(choice, task=self.task, T=int(self.T), hidden=int(self.hidden),
+        return scheme_config(choice, task=self.task, T=int(self.T), hidden_size=int(self.hidden_size),
                              radius=float(self.radius), steps=int(self.steps))
 
 

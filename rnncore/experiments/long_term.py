@@ -38,7 +38,7 @@ class ArticleConfig:
     """The article's long-term experiment: first-element recall, one sequence per "epoch"."""
 
     T: int = 50           # sequence length
-    hidden: int = 10      # H
+    hidden_size: int = 10  # H
     lr: float = 0.1       # its learning rate (plain SGD)
     epochs: int = 1000    # one sequence each
     window: int = 100     # epochs per point of the running mean
@@ -76,7 +76,7 @@ def article_experiment(cfg: ArticleConfig, seed: int, *,
     if int(cfg.epochs) < int(cfg.window) or int(cfg.window) < 1:
         raise ValueError(f"need epochs >= window >= 1, got epochs={cfg.epochs}, window={cfg.window}")
     init_rng, data_rng, _ = streams(seed)
-    spec = rc.ModelSpec(cell="rnn", input_size=1, hidden_size=int(cfg.hidden), output_size=1)
+    spec = rc.ModelSpec(cell="rnn", input_size=1, hidden_size=int(cfg.hidden_size), output_size=1)
     params = _article_params(spec, rng=init_rng)
     # the trained run draws exactly these sequences, one per step, from a copy of the same stream
     frozen_rng = np.random.default_rng(data_rng.bit_generator.seed_seq)
@@ -102,7 +102,7 @@ def article_experiment(cfg: ArticleConfig, seed: int, *,
 def article_work(cfg: ArticleConfig) -> list[effort.Piece]:
     """What :func:`article_experiment` does per epoch: draw one sequence for the frozen model, and take one SGD step
     on one sequence (the frozen model's single forward pass over all of them is small beside it)."""
-    spec = rc.ModelSpec(cell="rnn", input_size=1, hidden_size=int(cfg.hidden), output_size=1)
+    spec = rc.ModelSpec(cell="rnn", input_size=1, hidden_size=int(cfg.hidden_size), output_size=1)
 
     def setup():
         init_rng, data_rng, _ = streams(0)
@@ -115,7 +115,7 @@ def article_work(cfg: ArticleConfig) -> list[effort.Piece]:
         return epoch
 
     return [effort.Piece(f"RNN epoch (T = {cfg.T}, one sequence)", int(cfg.epochs), setup,
-                         ("article epoch", int(cfg.T), int(cfg.hidden)))]
+                         ("article epoch", int(cfg.T), int(cfg.hidden_size)))]
 
 
 # ---- success against lag: the models of a sweep, and what the data lets a page say ---------------------------------

@@ -51,7 +51,7 @@ class Config:
     task: str = "adding"            # a key of TASK_SIZES
     cell: str = "lstm"              # "rnn", "lstm" or "gru"
     T: int = 50                     # the lag: sequence length (copy_memory: the gap; its sequences are T + 20)
-    hidden: int = 32                # H
+    hidden_size: int = 32           # H
     optimizer: str = "adam"         # a name of rnncore.OPTIMIZERS
     lr: float = 1e-2                # learning rate
     steps: int = 300                # training steps (one fresh batch each)
@@ -71,7 +71,7 @@ class Config:
             raise ValueError(f"unknown task {self.task!r}; choose one of {', '.join(TASK_SIZES)}")
         if isinstance(self.T, bool) or not isinstance(self.T, (int, np.integer)) or self.T < MIN_T[self.task]:
             raise ValueError(f"T={self.T!r}: the {self.task} task needs an integer T >= {MIN_T[self.task]}")
-        for name in ("hidden", "steps", "batch", "test_size"):
+        for name in ("hidden_size", "steps", "batch", "test_size"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.optimizer not in rc.OPTIMIZERS:
@@ -86,7 +86,7 @@ class Config:
         """The model for this task: its input and output sizes, loss and readout."""
         D, O = TASK_SIZES[self.task]
         loss, output = TASK_LOSS[self.task]
-        return rc.ModelSpec(cell=self.cell, input_size=D, hidden_size=int(self.hidden), output_size=O, loss=loss,
+        return rc.ModelSpec(cell=self.cell, input_size=D, hidden_size=int(self.hidden_size), output_size=O, loss=loss,
                             output=output, nonlinearity=self.nonlinearity)
 
 
@@ -183,7 +183,7 @@ def train_piece(cfg: Config, count: float | None = None) -> effort.Piece:
         return lambda: rc.train(spec, params, data, rng=data_rng, steps=1, optimizer=optimizer, clip=cfg.clip,
                                 clip_mode=cfg.clip_mode)
 
-    key = ("train step", cfg.task, cfg.cell, int(cfg.T), int(cfg.hidden), int(cfg.batch), cfg.optimizer,
+    key = ("train step", cfg.task, cfg.cell, int(cfg.T), int(cfg.hidden_size), int(cfg.batch), cfg.optimizer,
            cfg.nonlinearity, cfg.clip is None, cfg.clip_mode)
     return effort.Piece(f"{cfg.cell.upper()} step (T = {cfg.T}, batch {cfg.batch})",
                         int(cfg.steps) if count is None else count, setup, key)
@@ -196,7 +196,7 @@ def eval_piece(cfg: Config) -> effort.Piece:
         spec, params, batch = cfg.spec(), init_params(cfg, rng=init_rng), data_fn(cfg, int(cfg.batch))(test_rng)
         return lambda: rc.evaluate(spec, params, batch)
 
-    key = ("forward", cfg.task, cfg.cell, int(cfg.T), int(cfg.hidden), int(cfg.batch), cfg.nonlinearity)
+    key = ("forward", cfg.task, cfg.cell, int(cfg.T), int(cfg.hidden_size), int(cfg.batch), cfg.nonlinearity)
     return effort.Piece(f"{cfg.cell.upper()} forward (T = {cfg.T}, batch {cfg.batch})",
                         int(cfg.test_size) / int(cfg.batch), setup, key)
 

@@ -45,7 +45,7 @@ class Config:
     """The recurrent models and their training; the defaults are the shipped results."""
 
     embed: int = 16          # D, embedding size
-    hidden: int = 32         # H, hidden units
+    hidden_size: int = 32    # H, hidden units
     steps: int = 1500        # Adam updates per model
     batch: int = 32          # sentences per update
     lr: float = 0.01         # Adam learning rate
@@ -102,7 +102,7 @@ def prepare(ds: Dataset, cfg: Config) -> Prepared:
 
 
 def spec_of(cfg: Config, cell: str, vocab_size: int) -> rc.ModelSpec:
-    return rc.ModelSpec(cell, input_size=cfg.embed, hidden_size=cfg.hidden, output_size=1, loss="bce",
+    return rc.ModelSpec(cell, input_size=cfg.embed, hidden_size=cfg.hidden_size, output_size=1, loss="bce",
                         output="last", vocab_size=vocab_size)
 
 
@@ -179,7 +179,7 @@ def work(cfg: Config, cell: str, ds: Dataset, prep: Prepared) -> list[effort.Pie
     """What :func:`train_cell` does, for the estimate a button shows: its updates (probed a few at a time, as
     batches differ in width) and its validation checkpoints (a forward pass over the validation part)."""
     spec = spec_of(cfg, cell, len(prep.vocab))
-    key = (cell, cfg.embed, cfg.hidden, cfg.batch, cfg.max_len, ds.key)
+    key = (cell, cfg.embed, cfg.hidden_size, cfg.batch, cfg.max_len, ds.key)
 
     def steps():
         rng = np.random.default_rng(0)

@@ -76,12 +76,12 @@ SCORES = ("test_loss", "baseline", "ratio", "success", "verdict", "stopped_at", 
 #: The columns that the same config and seed reproduce exactly (wall time is the only other column).
 EXACT = ("seed",) + FIELDS + SCORES
 
-REFERENCE = scored_run.Config(task="adding", cell="lstm", T=50, hidden=32, optimizer="adam", lr=1e-2, steps=1500,
+REFERENCE = scored_run.Config(task="adding", cell="lstm", T=50, hidden_size=32, optimizer="adam", lr=1e-2, steps=1500,
                               batch=64, clip=1.0, test_size=1000, forget_bias=1.0)
 #: The models of the lag sweeps: (cell, LSTM forget-gate bias).
 LAG_MODELS = (("rnn", 0.0), ("lstm", 1.0), ("lstm", 0.0), ("gru", 0.0))
 #: The clipping sweep's run, with ``clip`` set per point (see ``calib_clipping`` and CLIP_CHOICE).
-CLIP_BASE = scored_run.Config(task="adding", cell="rnn", T=50, hidden=32, optimizer="sgd", lr=0.1, steps=1500,
+CLIP_BASE = scored_run.Config(task="adding", cell="rnn", T=50, hidden_size=32, optimizer="sgd", lr=0.1, steps=1500,
                               batch=64, clip=1.0, init="xavier", nonlinearity="tanh", test_size=1000, forget_bias=0.0)
 CLIP_CHOICE = ("chosen by a short calibration, calib_clipping (plain SGD and SGD with momentum 0.9 at learning rates "
                "0.01, 0.03, 0.1, for the tanh RNN from Xavier and the IRNN; 3 seeds, 1,500 steps, T = 25): among "
@@ -217,7 +217,7 @@ def config_of(row) -> scored_run.Config:
         elif isinstance(v, (np.integer, np.floating, np.bool_)):
             v = v.item()
         values[name] = v
-    for name in ("T", "hidden", "steps", "batch", "test_size"):
+    for name in ("T", "hidden_size", "steps", "batch", "test_size"):
         values[name] = int(values[name])
     return scored_run.Config(**values)
 
