@@ -47,7 +47,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 from app import controls
 from rnncore.experiments import effort
 
-__all__ = ["BUDGET", "RATES", "Part", "each", "estimate", "one", "result"]
+__all__ = ["BUDGET", "RATES", "Part", "each", "estimate", "one", "result", "shipped_or_live"]
 
 Report = Callable[[int, int, dict], None]
 
@@ -224,6 +224,20 @@ def one(page: str, name: str, part: Part, *, label: str, what: str, shipped: boo
     """A button for one result: :func:`each` with a single item. Returns the live result, or None."""
     return each(page, name, {name: part}, label=label, what=what, shipped=(name,) if shipped else (),
                 budget=budget, unit=unit, help=help, again=again, forget=forget).get(name)
+
+
+def shipped_or_live(page: str, name: str, part: Part, *, shipped: Any, made_by: str, label: str, what: str,
+                    unit: str = "step") -> tuple[Any, str]:
+    """A button whose result may also ship as data (a demo run): (the result to show, where it came from).
+
+    The result is this session's live run of these settings when there is one ("live run"), else ``shipped``: the
+    shipped result made from exactly these settings, or None ("shipped run, made by `made_by`"). The button is
+    :func:`one`'s: "Recompute live" beside a shipped result, else ``label``.
+    """
+    live = one(page, name, part, label=label, what=what, shipped=shipped is not None, unit=unit)
+    if live is not None:
+        return live, "live run"
+    return shipped, f"shipped run, made by `{made_by}`"
 
 
 def _run(page: str, name: str, parts: Mapping[Hashable, Part], est: effort.Estimate, what, unit: str,

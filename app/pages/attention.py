@@ -94,9 +94,8 @@ for row in sweep.summary.dropna(subset=["stopped_at"]).itertuples():
 ui.chart(charts.lag_chart, sweep.summary, "loss", width="content",
          caption="Lower is better: a line under the dashed baseline has learned to remember the start.")
 ui.chart(charts.lag_chart, sweep.summary, "accuracy", width="content",
-         caption="One seed per point, so a single run can be lucky: over ten seeds at T = 100 with 200 updates, the "
-                 "attention RNN solved first-element recall 8 times and the plain RNN once "
-                 "(tests/test_attn_models.py). Change the seed in the sidebar and train to see the spread.")
+         caption="One seed per point, so a single run can be lucky: change the seed in the sidebar and train to "
+                 "see the spread.")
 ui.download_csv(sweep.summary, "attention-loss-accuracy-vs-lag")
 
 st.header("Where the models look")

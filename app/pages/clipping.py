@@ -72,27 +72,24 @@ with st.container(border=True):
     st.caption("An IRNN (ReLU, W_h = I; Le et al. 2015), H = 32, on the adding problem, batch 64. With W_h = I an "
                "active unit passes its gradient back undamped, so once training pushes an eigenvalue of W_h above 1 "
                "the gradient grows like λ^T: the longer the sequence, the larger the spikes.")
-    result = sweeps.shipped_demo(DEMO.name, cfg, seed)
-    live = runs.one(PAGE, "train", runs.Part(
+    result, origin = runs.shipped_or_live(PAGE, "train", runs.Part(
         (cfg, seed), lambda report: sweeps.make_demo(DEMO.name, cfg, seed, callback=report),
-        lambda: exp.work(cfg), len(cfg.modes) * steps), label="Train the three runs",
-        what="Training the same model with and without clipping", shipped=result is not None)
+        lambda: exp.work(cfg), len(cfg.modes) * steps), shipped=sweeps.shipped_demo(DEMO.name, cfg, seed),
+        made_by=f"python -m rnncore.experiments.sweeps {DEMO.name}", label="Train the three runs",
+        what="Training the same model with and without clipping")
 
-origin = f"shipped run, made by `python -m rnncore.experiments.sweeps {DEMO.name}`"
-if live is not None:
-    result, origin = live, "live run"
 if result is not None:
-    runs, curves = result["runs"], result["curves"]
-    for row in runs.itertuples():
+    trained, curves = result["runs"], result["curves"]
+    for row in trained.itertuples():
         if row.stopped_at == row.stopped_at and row.stopped_at is not None:
             ui.show_run_problem(step=int(row.stopped_at), reason=row.reason, total=steps, what=row.run.capitalize())
-    for column, row in zip(st.columns(len(runs)), runs.itertuples()):
+    for column, row in zip(st.columns(len(trained)), trained.itertuples()):
         column.metric(row.run.capitalize(), f"{row.ratio:.3g}× baseline", f"{row.verdict}; {row.clip_events} clipped",
                       delta_color="off", delta_arrow="off")
     st.caption(f"Seed {seed}, {origin}. Held-out loss on 1,000 sequences as a multiple of the baseline "
-               f"{runs['baseline'].iloc[0]:.4g}.")
+               f"{trained['baseline'].iloc[0]:.4g}.")
     left, right = st.columns(2)
-    baseline = float(runs["baseline"].iloc[0])
+    baseline = float(trained["baseline"].iloc[0])
     ui.chart(charts.clip_loss_chart, curves, baseline=baseline, where=left,
              caption="Same seed and batches: a run thrown off jumps up; one that learns falls under the baseline.")
     ui.chart(charts.clip_norm_chart, curves, threshold=threshold, where=right,

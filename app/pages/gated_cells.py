@@ -77,15 +77,12 @@ with st.container(border=True):
         steps = ui.select_slider("Training steps", [10, 100, 200, 500, 1000, 1500], key="steps",
                                  value=DEMO.config.steps, help="Adam, lr 0.01, batch 64, clip 1: the sweep's settings.")
     cfg = exp.GateConfig(task=task, T=T, hidden_size=hidden_size, steps=steps, forget_bias=forget_bias)
-    trained = sweeps.shipped_demo(DEMO.name, cfg, seed)
-    live = runs.one(PAGE, "train", runs.Part(
+    trained, origin = runs.shipped_or_live(PAGE, "train", runs.Part(
         (cfg, seed), lambda report: sweeps.make_demo(DEMO.name, cfg, seed, callback=report),
-        lambda: exp.work(cfg), len(exp.CELLS) * steps), label="Train the three cells",
-        what="Training the RNN, the LSTM and the GRU", shipped=trained is not None)
+        lambda: exp.work(cfg), len(exp.CELLS) * steps), shipped=sweeps.shipped_demo(DEMO.name, cfg, seed),
+        made_by=f"python -m rnncore.experiments.sweeps {DEMO.name}", label="Train the three cells",
+        what="Training the RNN, the LSTM and the GRU")
 
-origin = f"shipped run, made by `python -m rnncore.experiments.sweeps {DEMO.name}`"
-if live is not None:
-    trained, origin = live, "live run"
 if trained is not None:
     flow = trained["flow"]
     st.caption(f"Seed {seed}, {origin}. Dashed: at initialization; solid: after {steps} training steps. The band "

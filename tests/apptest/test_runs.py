@@ -140,3 +140,29 @@ def test_a_run_still_stopping_in_an_older_thread_is_waited_for_and_shown_stopped
     assert "calls: 0" in _text(at)
     at.button(key="train").click().run()
     assert "result: fresh; calls: 1" in _text(at)
+
+
+def shipped_or_live_script():
+    import streamlit as st
+
+    from app import runs
+    from rnncore.experiments import effort
+
+    shipped = st.session_state.get("shipped")  # the shipped result for these settings, or None
+    unit = effort.Piece("tick", 10, lambda: (lambda: None))
+    shown, origin = runs.shipped_or_live("demo", "train", runs.Part(("settings", 1), lambda report: "live frames",
+                                                                    lambda: [unit], 0),
+                                         shipped=shipped, made_by="make demo", label="Train", what="Ticking")
+    st.text(f"shown: {shown}; from: {origin}")
+
+
+def test_shipped_or_live_shows_the_shipped_result_until_a_live_one_is_made():
+    at = AppTest.from_function(shipped_or_live_script, default_timeout=TIMEOUT)
+    at.session_state["shipped"] = "shipped frames"
+    at.run()
+    assert "shown: shipped frames; from: shipped run, made by `make demo`" in _text(at)
+    assert at.button(key="train").label == "Recompute live"
+    at.button(key="train").click().run()
+    assert not at.exception and "shown: live frames; from: live run" in _text(at)
+    other = AppTest.from_function(shipped_or_live_script, default_timeout=TIMEOUT).run()  # nothing shipped
+    assert "shown: None" in _text(other) and other.button(key="train").label == "Train"
