@@ -123,6 +123,17 @@ def test_on_adding_at_t100_the_lstm_ends_well_below_the_baseline_and_the_tanh_rn
     assert at100["rnn"] > 0.8, at100
 
 
+def test_on_adding_every_gated_cell_succeeds_more_often_than_the_tanh_rnn_beyond_seed_noise():
+    """Hochreiter & Schmidhuber 1997, Cho et al. 2014, on the shipped 10-seed sweep: at some lag each gated cell
+    succeeds more often than the tanh RNN, one-sided Fisher p < 0.05 corrected for the lags tried."""
+    frame = load("sweep_lag").frame
+    found = lt.lag_findings(frame[frame["task"] == "adding"])
+    assert found.seeds >= 10
+    assert set(found.gated_vs_rnn) == {"LSTM", "LSTM (forget bias 0)", "GRU"}
+    for model, (T, c) in found.gated_vs_rnn.items():
+        assert c.significant and c.a.k > c.b.k, (model, T, c.sentence)
+
+
 def test_clipping_keeps_runs_from_being_thrown_off_and_lets_them_learn():
     """Pascanu et al. 2013, on the shipped sweep's calibrated setting: without clipping, gradient spikes throw runs
     far above the baseline at some lag, with clipping none is (one-sided Fisher p < 0.05, corrected for the lags);
