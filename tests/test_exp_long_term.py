@@ -152,6 +152,19 @@ def test_only_the_lstm_carries_a_forget_bias_and_the_standard_one_is_1():
     assert lt.model_of("gru", 0.0) == "GRU"
 
 
+def test_when_no_gated_cell_is_ahead_the_findings_say_so_with_the_budget_and_the_rnn_lead_is_tested():
+    rows = [{"task": "first_element", "T": T, "cell": cell, "forget_bias": 1.0 if cell == "lstm" else 0.0, "seed": s,
+             "success": s < k, "ratio": 0.01 if s < k else 1.0, "steps": 1500, "batch": 64}
+            for T, wins in ((10, {"rnn": 10, "lstm": 10}), (50, {"rnn": 6, "lstm": 0})) for cell, k in wins.items()
+            for s in range(10)]
+    found = lt.lag_findings(pd.DataFrame(rows))
+    assert found.sentences[0] == ("At this budget (1,500 Adam steps of 64 sequences: 96,000 sequences a run), no "
+                                  "gated cell succeeds more often than the tanh RNN at any lag beyond seed noise at "
+                                  "10 seeds.")
+    (T, c), = found.rnn_vs_gated.items()
+    assert T == 50 and c.significant and "(6/10 vs 0/10" in c.sentence and c.sentence in found.sentences
+
+
 def test_lag_findings_tell_the_two_lstms_apart_and_claim_only_significant_differences():
     rows = []
     for T, wins in ((10, {"rnn": 10, "lstm1": 10, "lstm0": 10, "gru": 10}), (50, {"rnn": 0, "lstm1": 9, "lstm0": 2,
@@ -168,6 +181,7 @@ def test_lag_findings_tell_the_two_lstms_apart_and_claim_only_significant_differ
     assert T == 50 and bias.significant and bias.sentence.startswith("Forget-gate bias 1 makes the LSTM succeed")
     assert not found.gated_vs_rnn["LSTM (forget bias 0)"][1].significant  # 2/10 vs 0/10
     assert found.rnn_vs_gated == {}
+    assert not any(s.startswith("At this budget") for s in found.sentences)
     spec = assert_valid_chart(charts.success_vs_lag(found.rates))
     line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     assert line["encoding"]["strokeDash"]["field"] == "model"  # the two LSTMs share a colour, not a line

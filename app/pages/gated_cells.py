@@ -108,15 +108,15 @@ st.markdown("Reaching step 1" + (" (at initialization → after training)" if tr
 ui.download_csv(flow, "gradient-flow")
 
 if trained is not None:
-    runs = trained["runs"]
-    for row in runs.itertuples():
+    scores = trained["runs"]
+    for row in scores.itertuples():
         if row.stopped_at == row.stopped_at and row.stopped_at is not None:
             ui.show_run_problem(step=int(row.stopped_at), reason=row.reason, total=steps, what=row.cell.upper())
-    cols = st.columns(len(runs))
-    for column, row in zip(cols, runs.itertuples()):
+    cols = st.columns(len(scores))
+    for column, row in zip(cols, scores.itertuples()):
         column.metric(f"{row.cell.upper()}: held-out loss / baseline", f"{row.ratio:.1%}", row.verdict,
                       delta_color="off", delta_arrow="off")
-    ui.chart(charts.loss_curve, trained["curves"], baseline=float(runs["baseline"].iloc[0]), color="cell:N",
+    ui.chart(charts.loss_curve, trained["curves"], baseline=float(scores["baseline"].iloc[0]), color="cell:N",
              color_title="Cell", cells=True, title="Training loss, same seed and batches",
              caption="Same seed and batches for the three cells: a line that leaves the dashed baseline has learned.")
     ui.download_csv(trained["curves"], "training-curves")
@@ -130,7 +130,8 @@ ui.chart(charts.ratio_vs_lag, rows, where=left,
          caption=f"One point per seed ({found[sweep_task].seeds} per lag, {sweeps.REFERENCE.steps:,} Adam steps), "
                  "the line their median; under the lower dashed line is a success.")
 ui.chart(charts.success_vs_lag, found[sweep_task].rates, where=right,
-         caption="Bars: 95% Wilson intervals. Made by `python -m rnncore.experiments.sweeps sweep_lag`; the "
+         caption=f"Bars: 95% Wilson intervals. Made by `python -m rnncore.experiments.sweeps "
+                 f"{sweeps.LAG_SWEEPS[sweep_task]}`; the "
                  "Long-term dependencies page recomputes any point live.")
 st.markdown("**Tested** (one-sided Fisher exact, p < 0.05 to claim; the best of several lags corrected for how many "
             "were tried):\n\n" + "\n".join(f"- {s}" for s in found[sweep_task].sentences))

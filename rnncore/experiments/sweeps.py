@@ -276,9 +276,13 @@ def load(name: str, root: Path = DATA) -> Shipped:
     return Shipped(frame, json.loads(json.dumps(shipped.settings)))
 
 
+#: The success-against-lag sweep of each task.
+LAG_SWEEPS = {"adding": "sweep_lag", "first_element": "sweep_lag_first"}
+
+
 def lag_sweeps(root: Path = DATA) -> pd.DataFrame:
     """Both shipped success-against-lag sweeps (adding, first-element recall) in one frame."""
-    return pd.concat([load("sweep_lag", root).frame, load("sweep_lag_first", root).frame], ignore_index=True)
+    return pd.concat([load(name, root).frame for name in LAG_SWEEPS.values()], ignore_index=True)
 
 
 # ---- demos: the default view of a page, precomputed ----------------------------------------------------------------
