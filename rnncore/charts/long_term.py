@@ -85,22 +85,37 @@ def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: s
     keys = ["T", name] + (["model"] if "model" in rates and name != "model" else [])
     share = rates.rename(columns={"share": "success", "n": "seeds"})
     groups = list(dict.fromkeys(map(tuple, share[keys[1:]].astype(str).to_numpy())))
-    spread = {g: 1.04 ** (i - (len(groups) - 1) / 2) for i, g in enumerate(groups)}
+    spread = {g: 1.09 ** (i - (len(groups) - 1) / 2) for i, g in enumerate(groups)}  # apart, within a lag's space
     share["T_bar"] = [t * spread[tuple(g)] for t, g in zip(share["T"], share[keys[1:]].astype(str).to_numpy())]
     ticks = sorted(share["T"].unique())
+    dashed = None
+    if "model" in keys and share["model"].nunique() > share[name].nunique():
+        # a colour holds two models (the LSTM's two forget-gate biases): the second model of a colour is dashed, as
+        # the title says (Vega-Lite draws no dash in the legend of a line with points)
+        models = list(dict.fromkeys(share["model"]))
+        colour_of = dict(zip(share["model"], share[name]))
+        first_of: dict = {}
+        for m in models:
+            first_of.setdefault(colour_of[m], m)
+        dashes = [[1, 0] if first_of[colour_of[m]] == m else [5, 3] for m in models]
+        dashed = alt.StrokeDash("model:N", title="Model", scale=alt.Scale(domain=models, range=dashes), legend=None)
+        names = [m for m, d in zip(models, dashes) if d != [1, 0]]
+    title = "Share of seeds that succeed (bars: 95% Wilson interval" + (
+        f"; dashed: {', '.join(names)})" if dashed is not None else ")")
     lines = common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
-                              order=order, points=True,
-                              title="Share of seeds that succeed (bars: 95% Wilson interval)",
+                              order=order, points=True, title=title,
                               x_title="Lag T (steps)", y_title="Share of seeds",
                               extra_tooltips=(("k:Q", "Succeeded"), ("seeds:Q", "Seeds"), ("lo:Q", "95% low"),
                                               ("hi:Q", "95% high")), height=260,
                               log_x=True, x_ticks=ticks, y_domain=[0, 1], y_format=common.PERCENT_FORMAT)
-    if "model" in keys and share["model"].nunique() > share[name].nunique():
-        lines = lines.encode(strokeDash=alt.StrokeDash("model:N", title="Model"), detail="model:N")
+    if dashed is not None:
+        lines = lines.encode(strokeDash=dashed, detail="model:N")
     colour = common.color_for(color, color_title, list(dict.fromkeys(share[name])), families=cells, order=order)
-    bars = alt.Chart(share).mark_rule(opacity=0.6).encode(
-        x=common.qx("T_bar:Q", "Lag T (steps)", log=True, ticks=ticks), y=common.qy("lo:Q", "Share of seeds", domain=[0, 1], format=common.PERCENT_FORMAT),
-        y2=alt.Y2("hi:Q", title="95% high"), color=colour,
+    # the bars share the lines' y axis: y2 repeats its title (Vega-Lite joins differing titles into one)
+    bars = alt.Chart(share).mark_rule(opacity=0.7, strokeWidth=2.5).encode(
+        x=common.qx("T_bar:Q", "Lag T (steps)", log=True, ticks=ticks),
+        y=common.qy("lo:Q", "Share of seeds", domain=[0, 1], format=common.PERCENT_FORMAT),
+        y2=alt.Y2("hi:Q", title="Share of seeds"), color=colour,
         tooltip=common.tooltips(("T:Q", "Lag T"), *((f"{k}:N", k.capitalize()) for k in keys[1:]),
                                 ("k:Q", "Succeeded"), ("seeds:Q", "Seeds"), ("lo:Q", "95% low"),
                                 ("hi:Q", "95% high")))
