@@ -134,6 +134,20 @@ def test_on_adding_every_gated_cell_succeeds_more_often_than_the_tanh_rnn_beyond
         assert c.significant and c.a.k > c.b.k, (model, T, c.sentence)
 
 
+def test_on_first_element_recall_the_findings_say_what_this_budget_shows():
+    """Where no gated cell beats the tanh RNN beyond seed noise at the sweep's budget, the first sentence says so, with
+    the budget; and the forget-gate bias of 1 (Gers et al. 2000; Jozefowicz et al. 2015) makes the LSTM succeed
+    more often than a bias of 0 at some lag, beyond seed noise."""
+    frame = load("sweep_lag_first").frame
+    found = lt.lag_findings(frame[frame["task"] == "first_element"])
+    assert found.seeds >= 10
+    if not any(c.significant for _, c in found.gated_vs_rnn.values()):
+        steps, batch = int(frame["steps"].max()), int(frame["batch"].max())
+        assert found.sentences[0].startswith(f"At this budget ({steps:,} Adam steps of {batch} sequences"), found
+    T, bias = found.bias
+    assert bias.significant and bias.a.k > bias.b.k, bias.sentence
+
+
 def test_clipping_keeps_runs_from_being_thrown_off_and_lets_them_learn():
     """Pascanu et al. 2013, on the shipped sweep's calibrated setting: without clipping, gradient spikes throw runs
     far above the baseline at some lag, with clipping none is (one-sided Fisher p < 0.05, corrected for the lags);

@@ -165,11 +165,13 @@ st.markdown("**What the sweep shows, tested** (one-sided Fisher exact test on th
             "lags is corrected for how many were tried):\n\n" + "\n".join(f"- {s}" for s in findings.sentences))
 if any(c.significant for c in findings.rnn_vs_gated.values()):
     st.markdown(
-        "Where the tanh RNN comes out ahead of every gated cell, this sweep measures it but does not explain it. Two "
-        "facts to weigh: first-element recall gives no partial credit for a shorter memory (the adding problem "
-        "does: a model that keeps one of the two numbers already gets under the baseline), and the chart of the gradient "
-        "that reaches the first step shows, per cell, how much of the loss's signal about the first input still "
-        "arrives at the end of training. A larger budget of steps may change the order; this sweep does not test it."
+        "Where the tanh RNN comes out ahead of every gated cell, this sweep measures it but does not explain it. "
+        "Three facts to weigh. First-element recall marks nothing: every step holds a random bit, and only the zero "
+        "initial state sets the first step apart (the adding problem marks its two numbers on a second channel). It "
+        "gives no partial credit for a shorter memory (on adding, a model that keeps one of the two numbers already "
+        "gets under the baseline). And the chart of the gradient that reaches the first step shows, per cell, how "
+        "much of the loss's signal about the first input still arrives at the end of training. A larger budget of "
+        "steps may change the order; this sweep does not test it."
     )
 if sweep_task == "adding" and lstm_name in findings.gated_vs_rnn:
     T_best, verdict_lstm = findings.gated_vs_rnn[lstm_name]
