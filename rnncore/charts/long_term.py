@@ -38,6 +38,20 @@ def dh0_curve(frame: pd.DataFrame, *, color: str | None = None, color_title: str
                              x_title="Training step", y_title="‖dL/dh₀‖")
 
 
+def _second_dashed(frame: pd.DataFrame, name: str) -> tuple[alt.StrokeDash, list[str]]:
+    """A colour that holds two models (the LSTM's two forget-gate biases): the second model of each colour dashed,
+    the first solid; with no legend (Vega-Lite draws no dash in a legend of lines with points or beside reference
+    lines), so the chart's title names the dashed ones. Returns (the channel, the dashed models)."""
+    models = list(dict.fromkeys(frame["model"]))
+    colour_of = dict(zip(frame["model"], frame[name]))
+    first_of: dict = {}
+    for m in models:
+        first_of.setdefault(colour_of[m], m)
+    dashes = [[1, 0] if first_of[colour_of[m]] == m else [5, 3] for m in models]
+    return (alt.StrokeDash("model:N", title="Model", scale=alt.Scale(domain=models, range=dashes), legend=None),
+            [m for m, d in zip(models, dashes) if d != [1, 0]])
+
+
 def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
                  title: str = "Held-out loss against lag (1 = the baseline)",
                  order: list[str] | None = None) -> alt.LayerChart:
@@ -63,11 +77,13 @@ def ratio_vs_lag(frame: pd.DataFrame, *, color: str = "cell:N", color_title: str
     line = alt.Chart(median).mark_line().encode(
         x=x, y=y, color=colour, tooltip=common.tooltips(("T:Q", "Lag T"), ("ratio:Q", "Median loss / baseline"),
                                                          (color, color_title)))
-    if split:  # two models of one colour (the LSTM with two forget-gate biases): one dashed line each
-        line = line.encode(strokeDash=alt.StrokeDash("model:N", title="Model"), detail="model:N")
+    if split:  # two models of one colour (the LSTM with two forget-gate biases): the second one dashed
+        dashed, names = _second_dashed(median, name)
+        line = line.encode(strokeDash=dashed, detail="model:N")
+        points = points.properties(title=f"{title}; dashed: {', '.join(names)}")
     rules = common.ref_lines({"baseline": 1.0, "success: below 10% of the baseline": 0.1},
                              title="Held-out loss / baseline", log=True)
-    return points + line + rules
+    return (points + line + rules).resolve_scale(strokeDash="independent")
 
 
 def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: str = "Cell", cells: bool = True,
@@ -88,18 +104,9 @@ def success_vs_lag(rates: pd.DataFrame, *, color: str = "cell:N", color_title: s
     spread = {g: 1.09 ** (i - (len(groups) - 1) / 2) for i, g in enumerate(groups)}  # apart, within a lag's space
     share["T_bar"] = [t * spread[tuple(g)] for t, g in zip(share["T"], share[keys[1:]].astype(str).to_numpy())]
     ticks = sorted(share["T"].unique())
-    dashed = None
+    dashed, names = None, []
     if "model" in keys and share["model"].nunique() > share[name].nunique():
-        # a colour holds two models (the LSTM's two forget-gate biases): the second model of a colour is dashed, as
-        # the title says (Vega-Lite draws no dash in the legend of a line with points)
-        models = list(dict.fromkeys(share["model"]))
-        colour_of = dict(zip(share["model"], share[name]))
-        first_of: dict = {}
-        for m in models:
-            first_of.setdefault(colour_of[m], m)
-        dashes = [[1, 0] if first_of[colour_of[m]] == m else [5, 3] for m in models]
-        dashed = alt.StrokeDash("model:N", title="Model", scale=alt.Scale(domain=models, range=dashes), legend=None)
-        names = [m for m, d in zip(models, dashes) if d != [1, 0]]
+        dashed, names = _second_dashed(share, name)
     title = "Share of seeds that succeed (bars: 95% Wilson interval" + (
         f"; dashed: {', '.join(names)})" if dashed is not None else ")")
     lines = common.line_chart(share, x="T:Q", y="success:Q", color=color, color_title=color_title, cells=cells,
