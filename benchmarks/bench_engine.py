@@ -22,7 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import rnncore as rc  # noqa: E402
-from rnncore.experiments.timing import compare_alternating, machine_info  # noqa: E402
+from rnncore.experiments.machine import machine_info  # noqa: E402
+from rnncore.experiments.timing import compare_alternating  # noqa: E402
 
 SHAPES = {"a": (32, 100, 32, 128), "b": (64, 200, 64, 256), "c": (1, 1000, 50, 100)}  # B, T, D, H
 TARGETS = {"rnn": 1.0, "gru": 1.0, "lstm": 1.5}

@@ -5,13 +5,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import assert_valid_chart
 
 import rnncore as rc
-from helpers import assert_valid_chart
-from rnncore.experiments import timing
-from rnncore.reference import article_code
 from rnncore.charts import parallelism as charts
 from rnncore.experiments import parallelism as par
+from rnncore.experiments import reference_timings, timing
+from rnncore.reference import article_code
 
 TINY = par.Config(hidden_size=8, input_size=4, batch=3, lengths=(8, 16), budget=0.02, scan_T=16, scan_widths=(1, 4),
                   scan_budget=0.01, article_rounds=3)
@@ -230,7 +230,7 @@ def test_shipped_references_round_trip_and_the_shipped_file_is_trustworthy(monke
     rng = np.random.default_rng(0)
     result = _fake_run(monkeypatch, lambda: 1.0 + 0.01 * rng.random())
     path = tmp_path / "p.json"
-    par.save_shipped([timing.Reference(FAKE, 0, result, result.machine, "2026-12-01")], path)
+    par.save_shipped([reference_timings.Reference(FAKE, 0, result, result.machine, "2026-12-01")], path)
     (back,) = par.load_shipped(path)
     assert back.config == FAKE and back.result.verdict == result.verdict
     pd.testing.assert_frame_equal(back.result.speedups, result.speedups)
@@ -241,7 +241,7 @@ def test_shipped_references_round_trip_and_the_shipped_file_is_trustworthy(monke
     assert refs[0].config == par.Config()
     for ref in refs:
         assert ref.result.verdict.trustworthy, ref.result.verdict.reasons
-        assert ref.date in timing.reference_label(ref)
+        assert ref.date in reference_timings.reference_label(ref)
 
 
 def test_reference_view_names_the_settings_when_they_are_not_the_viewers():

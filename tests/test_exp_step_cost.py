@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
+from rnncore.experiments import reference_timings, timing
 from rnncore.experiments import step_cost as cost
-from rnncore.experiments import timing
 from rnncore.experiments.slow_training import Setup
 
 PARTS = ("batch", "forward", "backward", "gradient norm", "optimizer update")
@@ -151,7 +151,7 @@ def test_a_fixed_cost_that_cannot_be_told_from_zero_is_not_quoted_as_a_number():
 
 def test_shipped_references_round_trip_through_their_samples(tmp_path):
     result = cost.analyse(_timings({10: 3e-3, 20: 4e-3, 40: 6e-3}), _parts(), breakdown_T=40, load=0.2)
-    ref = timing.Reference(CFG, 0, result, {"cpus_usable": 2, "numpy": "2", "load_1min": 0.2}, "2026-12-01")
+    ref = reference_timings.Reference(CFG, 0, result, {"cpus_usable": 2, "numpy": "2", "load_1min": 0.2}, "2026-12-01")
     path = tmp_path / "t.json"
     cost.save_shipped([ref], path)
     (back,) = cost.load_shipped(path)
@@ -170,5 +170,5 @@ def test_the_shipped_reference_is_trustworthy_and_names_its_machine_and_date():
         assert ref.result.verdict.trustworthy, ref.result.verdict.reasons
         assert ref.machine["numpy"] and ref.date[:2] == "20"
         assert ref.machine["blas_threads_in_use"] in (1, None)
-        label = timing.reference_label(ref)
+        label = reference_timings.reference_label(ref)
         assert ref.date in label and f"NumPy {ref.machine['numpy']}" in label

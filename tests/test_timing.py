@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from rnncore.experiments import timing
-from rnncore.experiments.timing import Timing, compare_alternating, machine_info, time_call
+from rnncore.experiments import machine, reference_timings, timing
+from rnncore.experiments.machine import machine_info
+from rnncore.experiments.timing import Timing, compare_alternating, time_call
 
 
 class FakeClock:
@@ -206,7 +207,7 @@ def test_real_clock_smoke():
 
 
 def _clear_thread_env(monkeypatch):
-    for var in timing._ANY_THREAD_VARS + ("GOTO_NUM_THREADS",):
+    for var in machine._ANY_THREAD_VARS + ("GOTO_NUM_THREADS",):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -225,7 +226,7 @@ def test_machine_info_reads_thread_env(monkeypatch):
     _clear_thread_env(monkeypatch)
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     assert machine_info()["blas_threads"] == 2  # OMP_NUM_THREADS is read by every BLAS family except Accelerate
-    monkeypatch.setattr(timing, "_blas_config", lambda: {"name": "scipy-openblas", "version": "0.3"})
+    monkeypatch.setattr(machine, "_blas_config", lambda: {"name": "scipy-openblas", "version": "0.3"})
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     info = machine_info()
     assert (info["blas_threads"], info["blas_threads_from"]) == (1, "OPENBLAS_NUM_THREADS")
@@ -315,19 +316,19 @@ def test_verdict_and_the_too_busy_sentence_carry_the_numbers():
 
 def test_shipped_timings_round_trip_exactly_and_are_labelled_with_machine_and_date():
     nested = {32: {"loop": Timing.from_samples([1e-3, 2e-3, 1.5e-3], number=4)}}
-    back = timing.timings_from_json(timing.timings_to_json(nested), (int, str))
+    back = reference_timings.timings_from_json(reference_timings.timings_to_json(nested), (int, str))
     assert back == nested
     info = {"cpus_usable": 2, "machine": "x86_64", "platform": "Linux-6.1-x86_64", "numpy": "2.4",
             "blas_name": "scipy-openblas", "blas_version": "0.3", "blas_threads_in_use": 1, "load_1min": 0.21}
-    ref = timing.Reference("cfg", 0, None, info, "2026-12-01")
-    assert timing.reference_label(ref) == ("Reference timings measured on a 2-CPU x86_64 Linux machine, NumPy 2.4 "
+    ref = reference_timings.Reference("cfg", 0, None, info, "2026-12-01")
+    assert reference_timings.reference_label(ref) == ("Reference timings measured on a 2-CPU x86_64 Linux machine, NumPy 2.4 "
                                            "with scipy-openblas 0.3 on 1 BLAS thread, load average 0.21, on "
                                            "2026-12-01")
-    other = timing.Reference("other", 0, None, info, "2026-12-01")
-    assert timing.reference_for("cfg", [other, ref], "other") is ref
-    assert timing.reference_for("unknown", [other, ref], "other") is other
-    assert timing.reference_for("unknown", [ref], "missing") is ref
-    assert timing.reference_for("cfg", [], "cfg") is None
+    other = reference_timings.Reference("other", 0, None, info, "2026-12-01")
+    assert reference_timings.reference_for("cfg", [other, ref], "other") is ref
+    assert reference_timings.reference_for("unknown", [other, ref], "other") is other
+    assert reference_timings.reference_for("unknown", [ref], "missing") is ref
+    assert reference_timings.reference_for("cfg", [], "cfg") is None
 
 
 def test_interleaved_measures_cpu_time_and_counts_its_budget_on_the_wall_clock(monkeypatch):

@@ -6,7 +6,7 @@ import streamlit as st
 from app import live_timing, runs, ui
 from rnncore.charts import parallelism as charts
 from rnncore.experiments import parallelism as exp
-from rnncore.experiments import timing
+from rnncore.experiments.machine import machine_sentence
 
 PAGE = "parallelism"
 QUICK_T = 512  # the longest T measured without a click: the default view stays within the page budget
@@ -84,7 +84,7 @@ else:
     measured, trusted = live_timing.measure("parallelism", measure, cfg, seed)
     if trusted:
         result = measured
-        where = (f"Measured on this machine just now: {timing.machine_sentence(result.machine)}. Times are CPU time "
+        where = (f"Measured on this machine just now: {machine_sentence(result.machine)}. Times are CPU time "
                  "of the measuring thread, so the time the machine gives to other programs is left out; what other "
                  "work still adds shows in the bars (the interquartile range).")
     else:

@@ -31,12 +31,13 @@ from rnncore import optim, tasks
 from rnncore.attention import init_mha, mha_forward
 from rnncore.attn_models import AttnRNN, PlainRNN, TransformerModel
 from rnncore.cells import get_cell
+from rnncore.data import shipped
+from rnncore.experiments import effort, timing
+from rnncore.experiments.machine import machine_info
+from rnncore.experiments.timing import time_call
 from rnncore.losses import get_loss
 from rnncore.model import ModelSpec
 from rnncore.sequence import unroll
-from rnncore.data import shipped
-from rnncore.experiments import effort, timing
-from rnncore.experiments.timing import machine_info, time_call
 
 MODELS = ("rnn", "rnn+attention", "transformer")
 TASKS = ("first_element", "adding")
@@ -299,7 +300,7 @@ class LiveCost(NamedTuple):
 
     frame: pd.DataFrame        # measure_cost's frame
     verdict: timing.Verdict    # cost_check of that frame
-    machine: dict              # timing.machine_info() during the measurement
+    machine: dict              # machine_info() during the measurement
     measured_at: str           # UTC time, ISO 8601 to the second
 
 

@@ -35,9 +35,10 @@ import pandas as pd
 from scipy import stats
 
 from rnncore import get_cell, scan, unroll
-from rnncore.experiments import effort, timing
-from rnncore.reference import article_code
 from rnncore.attention import init_mha, mha_forward
+from rnncore.experiments import effort, reference_timings, timing
+from rnncore.experiments.machine import machine_info
+from rnncore.reference import article_code
 
 METHODS: dict[str, str] = {
     "loop": "Article's loop (per step, column vectors)",
@@ -108,7 +109,7 @@ class Result(NamedTuple):
     depth: pd.DataFrame      # sequential levels against T, per method
     scan: pd.DataFrame       # the scan against the state width at scan_T
     article: ArticleCheck
-    machine: dict            # rnncore.experiments.timing.machine_info()
+    machine: dict            # rnncore.experiments.machine.machine_info()
     verdict: timing.Verdict  # whether these timings can be quoted (``check``)
     raw: "Raw"               # the measurements behind every frame (``measure``)
 
@@ -264,7 +265,7 @@ def run(cfg: Config, *, seed: int, callback: Callable[[int, int, dict], None] | 
     """
     with timing.one_blas_thread():  # held for the whole run, so that the machine facts say what the timings used
         raw = measure(cfg, seed=seed, callback=callback, clock=clock, min_time=min_time)
-        machine = timing.machine_info()
+        machine = machine_info()
     return analyse(raw, cfg, machine=machine)
 
 
@@ -406,22 +407,22 @@ def machine_frame(info: dict) -> pd.DataFrame:
 
 # ---- shipped reference timings --------------------------------------------------------------------------------------
 
-def save_shipped(refs: list[timing.Reference], path: Path = SHIPPED) -> None:
+def save_shipped(refs: list[reference_timings.Reference], path: Path = SHIPPED) -> None:
     """Write the raw samples of each reference; frames and verdicts are recomputed from them on load."""
-    timing.save_references(refs, path, what="Limited parallelization: reference timings of the default view",
+    reference_timings.save_references(refs, path, what="Limited parallelization: reference timings of the default view",
                            command=COMMAND, timings=lambda r: r.raw._asdict())
 
 
 def _read(run: dict) -> tuple[Config, Result]:
     cfg = Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in run["config"].items()})
-    raw = Raw(timing.timings_from_json(run["by_T"], (int, str)), timing.timings_from_json(run["scan"], (int, str)),
-              timing.timings_from_json(run["article"]))
+    raw = Raw(reference_timings.timings_from_json(run["by_T"], (int, str)), reference_timings.timings_from_json(run["scan"], (int, str)),
+              reference_timings.timings_from_json(run["article"]))
     return cfg, analyse(raw, cfg, machine=run["machine"])
 
 
-def load_shipped(path: Path = SHIPPED) -> list[timing.Reference]:
+def load_shipped(path: Path = SHIPPED) -> list[reference_timings.Reference]:
     """The references written by ``save_shipped``, analysed again by ``analyse``; [] if the file is missing."""
-    return timing.load_references(path, _read)
+    return reference_timings.load_references(path, _read)
 
 
 def main(argv: list[str]) -> int:
@@ -439,7 +440,7 @@ def main(argv: list[str]) -> int:
             if not refs:
                 raise SystemExit(1)  # the default view is the one reference the page cannot do without
             continue
-        refs.append(timing.Reference(cfg, 0, result, result.machine, dt.date.today().isoformat()))
+        refs.append(reference_timings.Reference(cfg, 0, result, result.machine, dt.date.today().isoformat()))
     save_shipped(refs)
     print(f"wrote {SHIPPED}")
     return 0
@@ -486,10 +487,10 @@ def work(cfg: Config) -> list[effort.Piece]:
 def reference_view(cfg: Config) -> tuple:
     """The shipped reference timings a page shows for ``cfg`` (or, failing those, the default view's), and the
     sentence that says where, when and for which settings they were measured; (None, "") when none ship."""
-    ref = timing.reference_for(cfg, load_shipped(), Config())
+    ref = reference_timings.reference_for(cfg, load_shipped(), Config())
     if ref is None:
         return None, ""
-    where = f"{timing.reference_label(ref)}, with `{COMMAND}`."
+    where = f"{reference_timings.reference_label(ref)}, with `{COMMAND}`."
     if ref.config != cfg:
         where += (f" These are for the default view (H = {ref.config.hidden_size}, B = {ref.config.batch}, T up to "
                   f"{max(ref.config.lengths)}), not your settings.")

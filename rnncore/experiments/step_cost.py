@@ -32,8 +32,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from rnncore import forward, get_optimizer, global_norm, init_model, loss_and_grads, make_task
-from rnncore.experiments import effort, slow_training, timing
+from rnncore import (
+    forward,
+    get_optimizer,
+    global_norm,
+    init_model,
+    loss_and_grads,
+    make_task,
+)
+from rnncore.experiments import effort, reference_timings, slow_training, timing
+from rnncore.experiments.machine import machine_info
 from rnncore.experiments.slow_training import Callback, Setup, spec_for
 from rnncore.layers import linear_backward
 from rnncore.losses import get_loss
@@ -209,9 +217,9 @@ def step_cost(cfg: CostConfig, *, seed: int, callback: Callback = None, clock: C
 
 
 def reference_machine() -> dict:
-    """``timing.machine_info()`` as the timings saw it (BLAS on one thread)."""
+    """``machine_info()`` as the timings saw it (BLAS on one thread)."""
     with timing.one_blas_thread():
-        return timing.machine_info()
+        return machine_info()
 
 
 # ---- the sentences beside the timings ------------------------------------------------------------------------------
@@ -269,21 +277,21 @@ def _config_from(data: dict) -> CostConfig:
     return CostConfig(**{**data, "setup": Setup(**data["setup"]), "lengths": tuple(data["lengths"])})
 
 
-def save_shipped(refs: list[timing.Reference], path: Path = SHIPPED) -> None:
+def save_shipped(refs: list[reference_timings.Reference], path: Path = SHIPPED) -> None:
     """Write the raw samples of each reference (every frame and verdict is recomputed from them on load)."""
-    timing.save_references(refs, path, what="Slow training: reference timings of one training step against T",
+    reference_timings.save_references(refs, path, what="Slow training: reference timings of one training step against T",
                            command=COMMAND, timings=lambda r: {"steps": r.steps, "parts": r.parts})
 
 
 def _read(run: dict) -> tuple[CostConfig, CostResult]:
     cfg = _config_from(run["config"])
-    return cfg, analyse(timing.timings_from_json(run["steps"], (int,)), timing.timings_from_json(run["parts"]),
+    return cfg, analyse(reference_timings.timings_from_json(run["steps"], (int,)), reference_timings.timings_from_json(run["parts"]),
                         breakdown_T=cfg.breakdown_T, load=run["machine"].get("load_1min"))
 
 
-def load_shipped(path: Path = SHIPPED) -> list[timing.Reference]:
+def load_shipped(path: Path = SHIPPED) -> list[reference_timings.Reference]:
     """The references written by ``save_shipped``, analysed again by ``analyse``; [] if the file is missing."""
-    return timing.load_references(path, _read)
+    return reference_timings.load_references(path, _read)
 
 
 def main(argv: list[str]) -> int:
@@ -299,7 +307,7 @@ def main(argv: list[str]) -> int:
             if not refs:
                 raise SystemExit(1)  # the default view is the one reference the page cannot do without
             continue
-        refs.append(timing.Reference(cfg, 0, result, reference_machine(), dt.date.today().isoformat()))
+        refs.append(reference_timings.Reference(cfg, 0, result, reference_machine(), dt.date.today().isoformat()))
     save_shipped(refs)
     print(f"wrote {SHIPPED}")
     return 0
@@ -329,14 +337,14 @@ def work(cfg: CostConfig) -> list[effort.Piece]:
 def reference_view(cfg: CostConfig) -> tuple:
     """The shipped reference timing a page shows for ``cfg`` (or, failing that, the default settings'), and the
     sentence that says where, when and for which settings it was measured; (None, "") when none ships."""
-    ref = timing.reference_for(cfg, load_shipped(), CostConfig())
+    ref = reference_timings.reference_for(cfg, load_shipped(), CostConfig())
     if ref is None:
         return None, ""
     setup = ref.config.setup
     other = "" if ref.config == cfg else (
         f" These are for the default settings ({setup.task}, {setup.cell}, H = {setup.hidden_size}, T from "
         f"{min(ref.config.lengths)} to {max(ref.config.lengths)}), not yours.")
-    return ref.result, f"{timing.reference_label(ref)}, with `{COMMAND}`.{other}"
+    return ref.result, f"{reference_timings.reference_label(ref)}, with `{COMMAND}`.{other}"
 
 
 if __name__ == "__main__":

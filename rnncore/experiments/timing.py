@@ -14,27 +14,23 @@ experiments check what they measured (a negative cost per step, a straight line 
 slower than what it improves, a spread wider than the effect, times falling as the work grows) and return a
 ``Verdict``; a page prints a number only from a trustworthy one.
 
+Where a timing ran is :mod:`rnncore.experiments.machine`; timings shipped as the default view are
+:mod:`rnncore.experiments.reference_timings`.
+
 Every function takes a ``clock`` (default ``time.perf_counter``) so that tests can drive it with a fake clock.
 """
 from __future__ import annotations
 
 import contextlib
-import io
 import itertools
 import math
 import os
-import platform
-import sys
 import threading
 import time
-from dataclasses import asdict
-from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
-
-from rnncore.data import shipped
 
 DEFAULT_MIN_TIME = 1e-3  # seconds per measurement below which a call is looped; None in the API means this
 MAX_NUMBER = 10**7  # cap on calls per measurement, so a clock that never advances cannot loop forever
@@ -357,138 +353,3 @@ def too_busy_sentence(v: Verdict) -> str:
     why = "; ".join(v.reasons)
     return (f"This machine was too busy to measure this{load}: {why}. The widest spread of the repeated timings was "
             f"{percent(v.spread)} of their median.")
-
-
-# ---- reference timings shipped as data ------------------------------------------------------------------------------
-
-class Reference(NamedTuple):
-    """Timings measured on a quiet machine and shipped: a page's default view while a live timing is not trusted."""
-
-    config: object  # the experiment's frozen config
-    seed: int
-    result: object  # the experiment's result, analysed again from the shipped samples
-    machine: dict   # machine_info() when measured
-    date: str       # ISO date of the measurement
-
-
-def timings_to_json(timings: Mapping) -> dict:
-    """{key: Timing or a nested dict of them} -> JSON-safe dicts of samples and calls per sample (keys as text)."""
-    return {str(k): {"samples": list(v.samples), "number": v.number} if isinstance(v, Timing) else timings_to_json(v)
-            for k, v in timings.items()}
-
-
-def timings_from_json(data: Mapping, keys: tuple = (str,)) -> dict:
-    """The inverse of ``timings_to_json``; ``keys[d]`` converts the keys at depth d (e.g. ``(int, str)``)."""
-    convert = keys[0] if keys else str
-    return {convert(k): Timing.from_samples(v["samples"], number=v["number"]) if "samples" in v
-            else timings_from_json(v, keys[1:]) for k, v in data.items()}
-
-
-def save_references(refs: list[Reference], path, *, what: str, command: str,
-                    timings: Callable[[object], dict]) -> None:
-    """Write shipped references through ``rnncore.data.shipped`` (with their provenance): settings, machine, date,
-    and the raw samples ``timings(result)`` names (a dict of groups of Timings); every frame and verdict is
-    recomputed from the samples on load."""
-    runs = [{"config": asdict(r.config), "seed": r.seed, "machine": r.machine, "date": r.date,
-             **timings_to_json(timings(r.result))} for r in refs]
-    shipped.write(Path(path).stem, {"runs": runs}, what=what, command=command, root=Path(path).parent, indent=1)
-
-
-def load_references(path, read: Callable[[dict], tuple]) -> list[Reference]:
-    """The references written by ``save_references``; ``read(run)`` gives (config, result) from one run's JSON.
-    [] when the file is missing."""
-    blob = shipped.read(Path(path).stem, root=Path(path).parent)
-    if blob is None:
-        return []
-    out = []
-    for run in blob["runs"]:
-        config, result = read(run)
-        out.append(Reference(config, int(run["seed"]), result, run["machine"], run["date"]))
-    return out
-
-
-def reference_for(config, refs: list[Reference], default) -> Reference | None:
-    """The shipped reference measured with ``config``, else the one made with ``default``, else the first (the
-    default view, shipped first), else None."""
-    return next((r for r in refs if r.config == config),
-                next((r for r in refs if r.config == default), refs[0] if refs else None))
-
-
-def machine_sentence(info: Mapping) -> str:
-    """The machine a timing ran on, in a phrase: "a 2-CPU x86_64 Linux machine, NumPy 2.3 with scipy-openblas 0.3
-    on 1 BLAS thread"."""
-    system = str(info.get("platform") or "").split("-")[0] or "unknown-system"
-    blas = f"{info.get('blas_name') or 'an unknown BLAS'} {info.get('blas_version') or ''}".strip()
-    threads = info.get("blas_threads_in_use") or info.get("blas_threads")
-    on = f" on {threads} BLAS thread{'s' if threads != 1 else ''}" if threads else ""
-    return (f"a {info.get('cpus_usable') or info.get('cpu_count')}-CPU {info.get('machine') or ''} {system} machine, "
-            f"NumPy {info.get('numpy')} with {blas}{on}").replace("  ", " ")
-
-
-def reference_label(ref: Reference) -> str:
-    """What a page prints over shipped timings: where, when, and how quiet the machine was."""
-    load = ref.machine.get("load_1min")
-    quiet = f", load average {load:.2f}" if isinstance(load, (int, float)) else ""
-    return f"Reference timings measured on {machine_sentence(ref.machine)}{quiet}, on {ref.date}"
-
-
-# Thread-count variables in the order each BLAS reads them (the first one set wins).
-_THREAD_VARS = {
-    "openblas": ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"),
-    "mkl": ("MKL_NUM_THREADS", "OMP_NUM_THREADS"),
-    "blis": ("BLIS_NUM_THREADS", "OMP_NUM_THREADS"),
-    "accelerate": ("VECLIB_MAXIMUM_THREADS",),
-}
-_ANY_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-                    "OMP_NUM_THREADS")
-
-
-def _blas_config() -> dict:
-    """NumPy's BLAS name/version/configuration from its build info; empty dict if this NumPy cannot say."""
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # older NumPy print instead of returning
-            config = np.show_config(mode="dicts")
-        blas = config["Build Dependencies"]["blas"]
-    except Exception:  # any NumPy without the dicts mode, or with another layout: report unknown, never fail
-        return {}
-    return blas if isinstance(blas, dict) else {}
-
-
-def machine_info() -> dict:
-    """Facts that explain a timing: CPUs, platform, Python, NumPy and its BLAS, and BLAS threads if set.
-
-    Returns:
-        A flat dict of str/int/float/None values (fit for a table or a CSV header). ``blas_threads`` is None when no
-        thread variable is set, in which case the BLAS usually uses every available core; ``blas_threads_in_use``
-        is what the BLAS uses at the moment of the call (1 inside ``one_blas_thread``); ``load_1min`` is the load
-        average then.
-    """
-    blas = _blas_config()
-    name = blas.get("name")
-    lowered = (name or "").lower()
-    candidates = next((v for k, v in _THREAD_VARS.items() if k in lowered), _ANY_THREAD_VARS)
-    source = next((var for var in candidates if os.environ.get(var, "").strip()), None)
-    threads = None
-    if source is not None:
-        try:
-            threads = int(os.environ[source].strip().split(",")[0])  # OMP allows a nested list "4,2"
-        except ValueError:
-            threads = None
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpus_usable": usable,
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "python": platform.python_version(),
-        "python_implementation": platform.python_implementation(),
-        "numpy": np.__version__,
-        "blas_name": name,
-        "blas_version": blas.get("version"),
-        "blas_config": blas.get("openblas configuration"),
-        "blas_threads": threads,
-        "blas_threads_from": source,
-        "blas_threads_in_use": blas_threads_in_use(),
-        "load_1min": load_average(),
-        "byteorder": sys.byteorder,
-    }

@@ -7,11 +7,12 @@ import math
 
 import numpy as np
 import pytest
+from helpers import assert_snippet_runs, reproduce_snippets
 
 from apptest.conftest import assert_ran, keys, open_page
-from helpers import assert_snippet_runs, reproduce_snippets
 from rnncore.experiments import parallelism as par
-from rnncore.experiments import timing
+from rnncore.experiments import reference_timings, timing
+from rnncore.experiments.machine import machine_info
 
 PAGE = "app/pages/parallelism.py"
 K = keys(PAGE)  # widget keys of this page, by control name
@@ -104,7 +105,7 @@ def _made_up(spread: float, *, slower_remedy: bool = False, seed: int = 0) -> pa
                   {W: {"linear_loop": t(1e-3), "hillis_steele": t(2e-4 * W), "blelloch": t(1e-4 * W)}
                    for W in cfg.scan_widths},
                   {"sequential": t(10e-3), "batch": t(10.5e-3)})
-    return par.analyse(raw, cfg, machine=timing.machine_info())
+    return par.analyse(raw, cfg, machine=machine_info())
 
 
 SANE = _made_up(0.02)
@@ -153,7 +154,7 @@ def test_noisy_timings_say_too_busy_show_the_reference_and_are_never_cached(fake
     assert f"The widest spread of the repeated timings was {timing.percent(NOISY.verdict.spread)}" in busy
     assert par.remedy_sentence(NOISY.speedups) not in _text(at)
     ref = par.load_shipped()[0]
-    assert any(timing.reference_label(ref) in c.value for c in at.caption)
+    assert any(reference_timings.reference_label(ref) in c.value for c in at.caption)
     assert par.remedy_sentence(ref.result.speedups) in _text(at)
     fake_timer.result = SANE
     _ok(open_page(PAGE))  # another visitor measures afresh: the noisy result was not cached

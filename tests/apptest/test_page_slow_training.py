@@ -6,13 +6,12 @@ import functools
 
 import numpy as np
 import pytest
+from helpers import assert_snippet_runs, reproduce_snippets
 
 from apptest.conftest import assert_ran, keys, open_page
-from helpers import assert_snippet_runs, reproduce_snippets
-from rnncore.experiments import slow_article
+from rnncore.experiments import reference_timings, slow_article, timing
 from rnncore.experiments import slow_training as slow
 from rnncore.experiments import step_cost as cost
-from rnncore.experiments import timing
 
 PAGE = "app/pages/slow_training.py"
 K = keys(PAGE)  # widget keys of this page, by control name
@@ -182,7 +181,7 @@ def test_noisy_timings_say_too_busy_show_the_reference_and_are_never_cached(fake
     assert cost.cost_sentence(NOISY) not in _text(at)
     (ref,) = cost.load_shipped()[:1]
     assert metrics == {**metrics, **cost.figures(ref.result)}  # the shipped reference, labelled
-    assert any(timing.reference_label(ref) in i.value for i in at.info)
+    assert any(reference_timings.reference_label(ref) in i.value for i in at.info)
     at.selectbox(key=K("spike_opt")).set_value("adam").run()  # another control: the timing is not taken again
     _ok(at)
     assert fake_timer.calls == 1
