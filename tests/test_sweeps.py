@@ -13,6 +13,7 @@ import pytest
 from rnncore.experiments import clipping, scored_run
 from rnncore.experiments import initialization as ins
 from rnncore.experiments import long_term as lt
+from rnncore.experiments import sweep_runner as runner
 from rnncore.experiments import sweeps as sw
 
 SHIPPED = sw.Path(sw.__file__).resolve().parent.parent / "data" / "shipped_results"  # the repository's files, whatever the env says
@@ -44,7 +45,7 @@ def test_each_shipped_sweep_is_complete_and_says_how_it_was_made(name):
     assert (shipped.frame["success"] == (shipped.frame["ratio"] < scored_run.SOLVED)).all()
     columns = list(shipped.frame.columns)  # the layout: the settings, then the seed, then the results
     assert columns[:len(sw.FIELDS) + 1] == [*sw.FIELDS, "seed"] and "success" in columns[len(sw.FIELDS) + 1:]
-    if shipped.settings.get("configs") == sw.sweep_settings(sw.SWEEPS[name])["configs"]:
+    if shipped.settings.get("configs") == runner.sweep_settings(sw.SWEEPS[name])["configs"]:
         assert len(shipped.settings["seeds"]) >= 10  # a sweep made from today's definition has its 10 seeds
 
 
@@ -56,7 +57,7 @@ def test_every_sweep_has_at_least_ten_seeds_and_its_run_so_far_holds_only_its_ow
     if not csv.is_file():
         pytest.skip(f"{name} has not been started in {sw.RUNS}")
     points = {(seed, cfg) for cfg in sweep.configs() for seed in sweep.seeds}
-    rows = sw.read_run(csv)
+    rows = runner.read_run(csv)
     got = [(int(row["seed"]), sw.config_of(row)) for _, row in rows.iterrows()]
     assert len(got) == len(set(got)) and set(got) <= points
     assert list(rows.columns[:len(sw.FIELDS) + 1]) == [*sw.FIELDS, "seed"]
@@ -166,7 +167,7 @@ def test_clipping_keeps_runs_from_being_thrown_off_and_lets_them_learn():
 @pytest.mark.parametrize("name", list(sw.SWEEPS))
 def test_a_point_of_each_sweep_in_progress_is_reproduced_bit_for_bit(name):
     """The remake spans sessions: a change of the engine's bits between them shows up here, before it is shipped."""
-    rows = sw.read_run(sw.RUNS / f"{name}.csv")
+    rows = runner.read_run(sw.RUNS / f"{name}.csv")
     if not len(rows):
         pytest.skip(f"{name} has no point made yet in {sw.RUNS}")
     stored = rows.assign(cost=rows["T"] * rows["cell"].map({"rnn": 1, "gru": 4, "lstm": 4})).sort_values(
@@ -194,13 +195,13 @@ TINY = scored_run.Config(task="adding", cell="rnn", T=6, hidden_size=3, steps=4,
 
 def test_run_sweep_writes_every_point_and_resumes_without_redoing_any(tmp_path, monkeypatch):
     sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY, dataclasses.replace(TINY, clip=None)], (0, 1))
-    frame = sw.run_sweep(sweep, tmp_path, ["tiny"], resume=False, log=lambda *_: None)
+    frame = runner.run_sweep(sweep, tmp_path, ["tiny"], resume=False, log=lambda *_: None)
     assert len(frame) == 4
     settings = json.loads((tmp_path / "tiny.json").read_text())
     assert settings["points"] == 4 and settings["seeds"] == [0, 1] and settings["complete"]
     calls = []
     monkeypatch.setattr(sw, "point_row", lambda *a, **k: calls.append(a) or {})
-    again = sw.run_sweep(sweep, tmp_path, ["tiny", "--resume"], resume=True, log=lambda *_: None)
+    again = runner.run_sweep(sweep, tmp_path, ["tiny", "--resume"], resume=True, log=lambda *_: None)
     assert calls == [] and len(again) == 4
     row = sw.find(sw.load("tiny", tmp_path).frame, dataclasses.replace(TINY, clip=None), 1)
     assert row is not None and sw.config_of(row).clip is None
@@ -211,7 +212,7 @@ def test_a_stopped_sweep_keeps_each_finished_point_and_makes_only_the_rest(tmp_p
     """Points are appended as they finish; a line cut short by a stop is dropped and its point made again; the
     finished file is in the sweep's order and equals a run made in one go."""
     sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY, dataclasses.replace(TINY, clip=None)], (0, 1))
-    whole = sw.run_sweep(sweep, tmp_path / "whole", ["tiny"], log=lambda *_: None)
+    whole = runner.run_sweep(sweep, tmp_path / "whole", ["tiny"], log=lambda *_: None)
     real, made = sw.point_row, []
 
     def stop_after_two(cfg, seed, **kw):
@@ -222,20 +223,20 @@ def test_a_stopped_sweep_keeps_each_finished_point_and_makes_only_the_rest(tmp_p
 
     monkeypatch.setattr(sw, "point_row", stop_after_two)
     with pytest.raises(KeyboardInterrupt):
-        sw.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
+        runner.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
     csv = tmp_path / "tiny.csv"
     assert len(pd.read_csv(csv)) == 2 and not json.loads((tmp_path / "tiny.json").read_text())["complete"]
     with pytest.raises(ValueError, match="not finished"):
-        sw.ship("tiny", tmp_path, tmp_path / "nowhere")
+        runner.ship("tiny", tmp_path, tmp_path / "nowhere")
     csv.write_text(csv.read_text() + "0,1,2")  # a line cut short
     monkeypatch.setattr(sw, "point_row", lambda cfg, seed, **kw: made.append((seed, cfg)) or real(cfg, seed, **kw))
-    done = sw.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
+    done = runner.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
     assert len(made) == 4 and len(set(made)) == 4  # the two left, once each
     for (_, a), (_, b) in zip(done.iterrows(), whole.iterrows()):
         assert sw.same_point(a, b)
     shipped = tmp_path / "shipped"
     shipped.mkdir()
-    sw.ship("tiny", tmp_path, shipped)
+    runner.ship("tiny", tmp_path, shipped)
     assert len(sw.load("tiny", shipped).frame) == 4
 
 
@@ -244,12 +245,12 @@ def test_ship_all_copies_only_finished_sweeps_and_says_which_is_not(tmp_path, mo
     shipped.mkdir()
     monkeypatch.setattr(sw, "DATA", shipped)
     tiny = sw.Sweep("sweep_lag", "a tiny sweep", lambda: [TINY], (0,))
-    sw.run_sweep(tiny, runs, ["sweep_lag"], log=lambda *_: None)
+    runner.run_sweep(tiny, runs, ["sweep_lag"], log=lambda *_: None)
     monkeypatch.setattr(sw, "SWEEPS", {"sweep_lag": tiny, "sweep_init": tiny._replace(name="sweep_init")})
-    sw.main(["sweep_lag", "demo_article", "--ship", "--out", str(runs)])  # a demo is not shipped from the runs
+    runner.main(["sweep_lag", "demo_article", "--ship", "--out", str(runs)])  # a demo is not shipped from the runs
     assert (shipped / "sweep_lag.csv").is_file() and not (shipped / "demo_article.json").exists()
     with pytest.raises(ValueError, match="sweep_init is not finished"):
-        sw.main(["all", "--ship", "--out", str(runs)])
+        runner.main(["all", "--ship", "--out", str(runs)])
 
 
 def test_two_worker_processes_make_the_same_bits_as_one(tmp_path, monkeypatch):
@@ -257,8 +258,8 @@ def test_two_worker_processes_make_the_same_bits_as_one(tmp_path, monkeypatch):
     # a process started from the command line (the sweep command) has its own __main__ and needs nothing of this.
     monkeypatch.delattr(sys.modules["__main__"], "__file__", raising=False)
     sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY, dataclasses.replace(TINY, clip=None)], (0, 1))
-    one = sw.run_sweep(sweep, tmp_path / "one", ["tiny"], workers=1, log=lambda *_: None)
-    two = sw.run_sweep(sweep, tmp_path / "two", ["tiny"], workers=2, log=lambda *_: None)
+    one = runner.run_sweep(sweep, tmp_path / "one", ["tiny"], workers=1, log=lambda *_: None)
+    two = runner.run_sweep(sweep, tmp_path / "two", ["tiny"], workers=2, log=lambda *_: None)
     assert len(two) == 4
     for (_, a), (_, b) in zip(one.iterrows(), two.iterrows()):
         assert sw.same_point(a, b)
@@ -266,15 +267,15 @@ def test_two_worker_processes_make_the_same_bits_as_one(tmp_path, monkeypatch):
 
 def test_a_sweep_refuses_to_resume_a_file_made_with_other_settings(tmp_path):
     sweep = sw.Sweep("tiny", "a tiny sweep", lambda: [TINY], (0,))
-    sw.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
+    runner.run_sweep(sweep, tmp_path, ["tiny"], log=lambda *_: None)
     with pytest.raises(ValueError, match="other settings"):
-        sw.run_sweep(sweep._replace(seeds=(0, 1)), tmp_path, ["tiny"], log=lambda *_: None)
+        runner.run_sweep(sweep._replace(seeds=(0, 1)), tmp_path, ["tiny"], log=lambda *_: None)
 
 
 def test_the_command_makes_a_demo_that_the_pages_find(tmp_path, monkeypatch):
     small = lt.ArticleConfig(epochs=12, window=4)
     monkeypatch.setitem(sw.DEMOS, "demo_article", sw.Demo("demo_article", small, 2, sw.DEMOS["demo_article"].make))
-    sw.main(["demo_article", "--out", str(tmp_path)])
+    runner.main(["demo_article", "--out", str(tmp_path)])
     frames = sw.shipped_demo("demo_article", small, 2, root=tmp_path)
     assert frames is not None and len(frames["losses"]) == 24
     assert sw.shipped_demo("demo_article", small, 3, root=tmp_path) is None           # another seed

@@ -41,7 +41,7 @@ REGISTRY: dict[str, Maker] = {
                        takes_argv=True),
     "parallelism": Maker("rnncore.experiments.parallelism", "main", "timing_parallelism.json", "1 min",
                          takes_argv=True),
-    "sweeps": Maker("rnncore.experiments.sweeps", "main", "sweep_*.csv/json, demo_*.csv/json (long-term, remedies)",
+    "sweeps": Maker("rnncore.experiments.sweep_runner", "main", "sweep_*.csv/json, demo_*.csv/json (long-term, remedies)",
                     "hours; resumable", takes_argv=True, default_argv=("all",)),
 }
 
