@@ -182,6 +182,11 @@ def test_lag_findings_tell_the_two_lstms_apart_and_claim_only_significant_differ
     assert not found.gated_vs_rnn["LSTM (forget bias 0)"][1].significant  # 2/10 vs 0/10
     assert found.rnn_vs_gated == {}
     assert not any(s.startswith("At this budget") for s in found.sentences)
+    assert found.loss100 == {} and found.dh0_end == {}  # columns this frame does not have: nothing made up
+    rows = pd.DataFrame(rows).assign(test_loss=lambda f: f["ratio"] / 6, dh0_end=lambda f: f["seed"] * 1e-3)
+    found = lt.lag_findings(rows)
+    assert found.dh0_end == pytest.approx({"rnn": 4.5e-3, "lstm": 4.5e-3, "gru": 4.5e-3})  # median of seeds 0..9, at T = 50
+    assert found.loss100 == {}  # no T = 100 in this frame
     spec = assert_valid_chart(charts.success_vs_lag(found.rates))
     line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     assert line["encoding"]["strokeDash"]["field"] == "model"  # the two LSTMs share a colour, not a line

@@ -155,3 +155,18 @@ def test_lag_summary_counts_runs_thrown_off_and_judges_the_trend():
     assert (summary["thrown_clip"] == 0).all() and clipping.helps_more_with_lag(summary)
     falling = summary.assign(thrown_none=[0.5, 0.0, 1.0])
     assert not clipping.helps_more_with_lag(falling)
+
+
+def test_reach_reads_step_1_of_each_cell_and_names_the_gated_cells_training_opened():
+    def rows(cell, stage, at_one):
+        return [{"cell": cell, "stage": stage, "t": t, "norm": at_one * 10 ** (t - 1)} for t in (3, 1, 2)]
+
+    flow = pd.DataFrame(rows("rnn", "at initialization", 1e-3) + rows("rnn", "after training", 1.0)
+                        + rows("lstm", "at initialization", 1e-4) + rows("lstm", "after training", 2e-2)
+                        + rows("gru", "at initialization", 1e-2) + rows("gru", "after training", 5e-1))
+    reached = remedies.reach(flow)
+    assert reached.before == {"rnn": 1e-3, "lstm": 1e-4, "gru": 1e-2}  # the norm at t = 1, whatever the row order
+    assert reached.after["lstm"] == 2e-2
+    assert reached.opened == ("lstm",)  # 200x; the GRU's 50x is under OPENED, and the RNN has no gate to open
+    untrained = remedies.reach(flow[flow["stage"] == "at initialization"])
+    assert np.isnan(untrained.after["gru"]) and untrained.opened == ()

@@ -160,6 +160,8 @@ def test_article_its_loop_stays_at_ln2_and_real_training_learns():
     assert result.article_moved["W_hy"] > 0
     assert all(result.article_moved[k] == 0 for k in ("W_xh", "W_hh", "b_h", "b_y"))
     assert np.all(np.abs(result.cosine) <= 1 + 1e-12)
+    assert slow_article.uphill_share(result) == np.count_nonzero(result.cosine < 0) / len(result.cosine)
+    assert slow_article.uphill_share(result._replace(cosine=np.array([-0.5, 0.1, -0.2, 0.9]))) == 0.5
     assert result.curves["smoothed"].iloc[-1] < 0.6 < math.log(2)
     assert result.accuracy > 0.7 > result.article_accuracy
 

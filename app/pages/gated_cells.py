@@ -1,6 +1,8 @@
 """LSTM & GRU: how much gradient flows back through time in each cell, before and after training from the same seed,
 and success against lag from the shipped sweep."""
 
+import math
+
 import streamlit as st
 
 from app import runs, ui
@@ -16,12 +18,6 @@ DEMO = sweeps.DEMOS["demo_gates"]
 @ui.cached(max_entries=16, spinner=False)
 def at_init(cfg: exp.GateConfig, seed: int):
     return exp.flow_at_init(cfg, seed)
-
-
-def reach(flow, cell: str, stage: str) -> float:
-    """The mean ||dL/dh_1|| of a cell at a stage: the share of the last step's gradient that reaches step 1."""
-    rows = flow[(flow["cell"] == cell) & (flow["stage"] == stage)]
-    return float(rows.loc[rows["t"].idxmin(), "norm"]) if len(rows) else float("nan")
 
 
 seed = ui.global_seed()
@@ -43,8 +39,8 @@ st.markdown(
     "training on a memory task."
 )
 b_flow = base.frame["flow"]
-before = {c: reach(b_flow, c, "at initialization") for c in exp.CELLS}
-after = {c: reach(b_flow, c, "after training") for c in exp.CELLS}
+shipped_reach = exp.reach(b_flow)
+before, after = shipped_reach.before, shipped_reach.after
 ui.article_box(
     said="LSTM and GRU introduce gating mechanisms that mitigate the vanishing gradient problem and capture "
          "long-term dependencies better. No code, no numbers.",
@@ -94,17 +90,15 @@ else:
 ui.chart(charts.flow_chart, flow,
          caption="Read each line from the right (the last step) to t = 1: the higher it ends, the more gradient "
                  "reaches the start.")
-parts = []
-for cell in exp.CELLS:
-    start, end = reach(flow, cell, "at initialization"), reach(flow, cell, "after training")
-    parts.append(f"{cell.upper()} **{start:.1e}**" + (f" → **{end:.1e}**" if end == end else ""))
-opened = [c.upper() for c in ("lstm", "gru")
-          if reach(flow, c, "after training") > 100 * reach(flow, c, "at initialization")]
+reached = exp.reach(flow)
+parts = [f"{c.upper()} **{reached.before[c]:.1e}**"
+         + (f" → **{reached.after[c]:.1e}**" if not math.isnan(reached.after[c]) else "") for c in exp.CELLS]
+opened = [c.upper() for c in reached.opened]
 st.markdown("Reaching step 1" + (" (at initialization → after training)" if trained is not None else "") + ": "
             + ", ".join(parts) + "."
-            + (f" Training opened the path of the {' and the '.join(opened)} (more than 100 times the gradient "
-               "reaches step 1): a gate that starts partly shut vanishes the gradient as surely as a small W_h, and "
-               "what the gated cells add is a path that training can open." if opened else ""))
+            + (f" Training opened the path of the {' and the '.join(opened)} (more than {exp.OPENED:g} times the "
+               "gradient reaches step 1): a gate that starts partly shut vanishes the gradient as surely as a small "
+               "W_h, and what the gated cells add is a path that training can open." if opened else ""))
 ui.download_csv(flow, "gradient-flow")
 
 if trained is not None:

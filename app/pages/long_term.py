@@ -153,7 +153,7 @@ ui.chart(charts.ratio_vs_lag, rows, where=left,
          caption="One point per seed, the line their median: a point under the lower dashed line is a success.")
 ui.chart(charts.success_vs_lag, found[sweep_task].rates, where=right,
          caption="The share of seeds under 10% of the baseline, at each lag; bars: 95% Wilson intervals.")
-dh0 = rows[rows["T"] == rows["T"].max()].groupby("cell")["dh0_end"].median()
+dh0 = found[sweep_task].dh0_end
 ui.chart(charts.dh0_vs_lag, rows, where=right,
          caption=f"At T = {rows['T'].max()}, the gradient that reaches the first step at the end of training is "
                  + ", ".join(f"{c.upper()} {v:.1e}" for c, v in dh0.items()) + " (mean over the last 100 steps, "
@@ -175,7 +175,7 @@ if any(c.significant for c in findings.rnn_vs_gated.values()):
     )
 if sweep_task == "adding" and lstm_name in findings.gated_vs_rnn:
     T_best, verdict_lstm = findings.gated_vs_rnn[lstm_name]
-    loss100 = rows[rows["T"] == 100].groupby("model")["test_loss"].median()
+    loss100 = findings.loss100
     st.markdown(
         "**Checked against the literature** (Hochreiter & Schmidhuber 1997; Le et al. 2015): on the adding problem "
         f"the LSTM should learn where the tanh RNN stays near the baseline 1/6. Measured at T = 100 (median of "

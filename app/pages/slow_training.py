@@ -217,7 +217,7 @@ art_cfg = full_cfg if full is not None else slow_article.ArticleConfig()
 art = full if full is not None else article(art_cfg, seed)
 st.markdown("Its loss, run as printed on its boolean targets, stops with:")
 st.code(art.type_error, language="text")
-wrong = float((art.cosine < 0).mean())
+wrong = slow_article.uphill_share(art)
 st.markdown(
     f"With the targets cast to floats it runs. Its update changes only the readout W_hy, every entry by the same "
     f"amount, and on **{wrong:.0%}** of the sequences it points *uphill* (a negative cosine with the real descent "

@@ -72,6 +72,30 @@ def flow_frame(norms: np.ndarray, **labels) -> pd.DataFrame:
         })
 
 
+#: Growth of the gradient reaching step 1 during training beyond which a cell's path counts as opened by training.
+OPENED = 100.0
+
+
+class Reach(NamedTuple):
+    """The share of the last step's gradient that reaches step 1 (the mean ||dL/dh_1|| of a flow frame), per cell."""
+
+    before: dict    # cell -> at initialization
+    after: dict     # cell -> after training; nan where the frame has no trained run
+    opened: tuple   # the gated cells whose reach grew more than OPENED times in training, in CELLS order
+
+
+def reach(flow: pd.DataFrame) -> Reach:
+    """What the page says of a flow frame (``gate_flow(...).flow`` or ``flow_at_init``): the reach of every cell at
+    step 1, before and after training, and which gated cells training opened."""
+    def at_one(cell: str, stage: str) -> float:
+        rows = flow[(flow["cell"] == cell) & (flow["stage"] == stage)]
+        return float(rows.loc[rows["t"].idxmin(), "norm"]) if len(rows) else float("nan")
+
+    before = {c: at_one(c, "at initialization") for c in CELLS}
+    after = {c: at_one(c, "after training") for c in CELLS}
+    return Reach(before, after, tuple(c for c in CELLS if c != "rnn" and after[c] > OPENED * before[c]))
+
+
 class FlowSetup(NamedTuple):
     xs: np.ndarray     # (B, T', D) the first B held-out sequences of the run
     dlast: np.ndarray  # (B, H) unit gradients at the last step, the same for every cell of a seed

@@ -145,6 +145,8 @@ class LagFindings(NamedTuple):
     rnn_vs_gated: dict              # {T: stats.Comparison}: the RNN against the best gated model, where it does better
     bias: tuple | None              # (T, Comparison) LSTM bias 1 against bias 0, or None without both in the sweep
     at100: dict                     # {model: median held-out loss / baseline at T = 100}
+    loss100: dict                   # {model: median held-out loss at T = 100} (where the frame has test_loss)
+    dh0_end: dict                   # {cell: median gradient reaching step 1 at the end of training, longest T}
     sentences: tuple[str, ...]      # the comparisons, in words: gated against RNN (or that none is ahead at this
                                     # budget), bias, RNN ahead
 
@@ -188,6 +190,9 @@ def lag_findings(frame: pd.DataFrame) -> LagFindings:
             subject=lambda T: f"the LSTM with forget-gate bias 1 against bias {b0}, best lag T = {T}")
         bias = None if bias[1] is None else bias
     med = rows[rows["T"] == 100].groupby("model")["ratio"].median()
+    loss100 = (rows[rows["T"] == 100].groupby("model")["test_loss"].median().to_dict() if "test_loss" in rows else {})
+    dh0 = (rows[rows["T"] == rows["T"].max()].groupby("cell", sort=False)["dh0_end"].median().to_dict()
+           if "dh0_end" in rows else {})
     seeds = int(table["n"].min())
     none_ahead = []
     if gated and not any(c.significant for _, c in gated_vs_rnn.values()) and {"steps", "batch"} <= set(rows):
@@ -198,4 +203,5 @@ def lag_findings(frame: pd.DataFrame) -> LagFindings:
     sentences = tuple(none_ahead + [c.sentence for _, c in gated_vs_rnn.values()]
                       + ([bias[1].sentence] if bias else []) + [c.sentence for c in rnn_vs_gated.values()])
     return LagFindings(str(rows["task"].iloc[0]), seeds, table, gated, gated_vs_rnn, rnn_vs_gated,
-                       bias, {k: float(v) for k, v in med.items()}, sentences)
+                       bias, {k: float(v) for k, v in med.items()}, {k: float(v) for k, v in loss100.items()},
+                       {k: float(v) for k, v in dh0.items()}, sentences)

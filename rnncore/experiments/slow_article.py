@@ -51,6 +51,12 @@ class ArticleResult(NamedTuple):
     reason: str | None
 
 
+def uphill_share(result: ArticleResult) -> float:
+    """The share of sequences on which the article's update points uphill (a negative cosine with the real descent
+    direction)."""
+    return float(np.mean(np.asarray(result.cosine) < 0))
+
+
 def article(cfg: ArticleConfig, *, seed: int, callback: Callback = None) -> ArticleResult:
     """Run the article's sample (its mechanism, see ``rnncore.reference.article_code``) and real training of its model.
 
